@@ -1,0 +1,201 @@
+"""The ``ktui`` command.
+
+``ktui [SCENARIO]`` opens the terminal debugger (default scenario: ``abba``);
+``ktui run`` runs headless and prints a summary, the trace or JSON;
+``ktui check`` validates; ``ktui list`` lists the built-in scenarios;
+``ktui render`` prints a screen or pane at a position without a terminal.
+Every input error is one message on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from ktui import __version__
+from ktui.sim.errors import CommandError, KtuiError
+
+DEFAULT_SCENARIO = "abba"
+SUBCOMMANDS = ("run", "check", "list", "render")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors as one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="ktui",
+        description="Terminal visual debugger for the Linux kernel, over a "
+        "deterministic, reversible simulator.",
+        epilog="Run 'ktui SCENARIO' (a .toml path or a built-in name) to open the debugger; "
+        "'ktui list' shows the built-ins.",
+    )
+    p.add_argument("--version", action="version", version=f"ktui {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="{run,check,list,render}")
+
+    run = sub.add_parser("run", help="run a scenario headless and print the result")
+    run.add_argument("scenario", help="a .toml path or a built-in scenario name")
+    run.add_argument("--steps", type=int, metavar="N", help="run at most N events")
+    run.add_argument("--until", metavar="TIME", help="stop at this simulated time (e.g. 5ms)")
+    run.add_argument(
+        "--break",
+        dest="breaks",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help="add a breakpoint (repeatable), e.g. 'lock_acquire lock=B comm=t2'",
+    )
+    run.add_argument("--back", type=int, metavar="M", help="after the run, step back M events")
+    run.add_argument("--goto", type=int, metavar="N", help="after the run, go to event N")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument("--trace", action="store_true", help="print every event, ftrace style")
+    run.add_argument(
+        "--no-history", action="store_true", help="run without time travel (faster, no --back/--goto)"
+    )
+
+    check = sub.add_parser("check", help="validate a scenario")
+    check.add_argument("scenario")
+
+    sub.add_parser("list", help="list the built-in scenarios")
+
+    render = sub.add_parser("render", help="print the screen (or one pane) at a position")
+    render.add_argument("scenario")
+    render.add_argument("--at", metavar="EVENT|TIME", help="event index or time (e.g. 1234 or 5ms)")
+    render.add_argument("--pane", metavar="NAME", help="only this pane")
+    render.add_argument("--size", default="120x40", metavar="WxH", help="terminal size")
+    render.add_argument("--svg", metavar="FILE", help="also write an SVG screenshot")
+    return p
+
+
+def _nonneg(name: str, value: int | None) -> None:
+    if value is not None and value < 0:
+        raise CommandError(f"{name} must be >= 0, not {value}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``ktui run``: run headless, then apply --back/--goto, then report."""
+    import ktui.sim
+    from ktui.sim.program import parse_duration
+    from ktui.sim.trace import decode, format_line
+
+    _nonneg("--steps", args.steps)
+    _nonneg("--back", args.back)
+    _nonneg("--goto", args.goto)
+    if args.no_history and (args.back is not None or args.goto is not None):
+        raise CommandError("--back and --goto need history: drop --no-history")
+    until_ns = None
+    if args.until is not None:
+        try:
+            until_ns = parse_duration(args.until)
+        except KtuiError as exc:
+            raise CommandError(f"--until: {exc}") from None
+    sim = ktui.sim.load(args.scenario, history=not args.no_history)
+    for expr in args.breaks:
+        sim.add_breakpoint(expr)
+    out = sys.stdout
+    names = sim.cfg.names
+    if args.trace and not sim.history:
+        counter = [sim.event]
+
+        def sink(rec: tuple[int, ...]) -> None:
+            counter[0] += 1
+            out.write(format_line(decode(counter[0], rec, names)) + "\n")
+
+        sim.cfg.sink = sink
+    sim.run(steps=args.steps, until_ns=until_ns)
+    sim.cfg.sink = None
+    if args.trace and sim.history:
+        reader = sim.trace_reader()
+        for i in range(1, sim.event + 1):
+            out.write(reader.line(i) + "\n")
+    stop = sim.stop
+    if args.back is not None:
+        sim.back(args.back)
+    if args.goto is not None:
+        sim.goto(args.goto)
+    if args.back is not None or args.goto is not None:
+        sim.stop = stop.__class__(stop.status, stop.reason)
+    report = sim.report()
+    if args.json:
+        out.write(json.dumps(report, indent=2) + "\n")
+    else:
+        from ktui.summary import print_summary
+
+        print_summary(report)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``ktui check``: load and validate only."""
+    import ktui.sim
+
+    sim = ktui.sim.load(args.scenario)
+    sc = sim.scenario
+    print(
+        f"{sc.path}: ok: scenario {sc.name!r}, {sc.machine.cpus} CPUs, "
+        f"{len(sc.tasks)} tasks, {len(sc.locks)} locks, kernel {sc.machine.kernel}"
+    )
+    return 0
+
+
+def cmd_list(_args: argparse.Namespace) -> int:
+    """``ktui list``: the built-in scenarios with their descriptions."""
+    from ktui.sim.scenario import builtin_description, builtin_names
+
+    names = builtin_names()
+    width = max(len(n) for n in names)
+    for name in names:
+        mark = "*" if name == DEFAULT_SCENARIO else " "
+        print(f"{mark} {name:<{width}}  {builtin_description(name)}")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """``ktui render``: one screen or pane as text (and optionally SVG)."""
+    try:
+        w, h = (int(x) for x in args.size.lower().split("x"))
+    except ValueError:
+        raise CommandError(f"--size: expected WIDTHxHEIGHT like 120x40, not {args.size!r}") from None
+    if not (20 <= w <= 1000 and 10 <= h <= 500):
+        raise CommandError(f"--size: {w}x{h} is out of range (20x10 .. 1000x500)")
+    import ktui.sim
+    from ktui.render import render_main
+
+    ktui.sim.load(args.scenario)  # validate before starting the app
+    text = render_main(args.scenario, args.at, args.pane, (w, h), args.svg)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _open_app(scenario: str) -> int:
+    import ktui.sim
+    from ktui.app import run_app
+
+    ktui.sim.load(scenario)  # report a bad scenario before the screen is taken
+    return run_app(scenario)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ktui`` console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if not args_list or (args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-")):
+            if len(args_list) > 1:
+                _build_parser().error(f"unexpected arguments after the scenario: {args_list[1:]}")
+            return _open_app(args_list[0] if args_list else DEFAULT_SCENARIO)
+        args = _build_parser().parse_args(args_list)
+        if args.command is None:
+            return _open_app(DEFAULT_SCENARIO)
+        handler = {"run": cmd_run, "check": cmd_check, "list": cmd_list, "render": cmd_render}
+        return handler[args.command](args)
+    except KtuiError as exc:
+        sys.stderr.write(f"ktui: error: {exc}\n")
+        return 2
+    except BrokenPipeError:
+        return 0

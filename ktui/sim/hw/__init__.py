@@ -1,0 +1,1 @@
+"""The machine side, as QEMU's hw/: CPUs executing task programs."""

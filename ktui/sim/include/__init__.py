@@ -1,0 +1,1 @@
+"""Mirrors include/ of the kernel tree: shared struct definitions."""

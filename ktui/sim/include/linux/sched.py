@@ -1,0 +1,203 @@
+"""task_struct and sched_entity. Models include/linux/sched.h.
+
+Only the fields the simulator uses are kept, in kernel spelling. Tasks refer
+to each other, to CPUs and to locks by number (pid, cpu, lock id), never by
+object, so the whole machine state is plain data that copies and digests
+stably. Left out: signals, mm, files, credentials, cgroups, the RT and
+deadline entities (the scheduler issue adds them).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import NewType
+
+Pid = NewType("Pid", int)
+Cpu = NewType("Cpu", int)
+Nsecs = NewType("Nsecs", int)
+
+
+class TaskState(IntEnum):
+    """``task_struct.__state`` values (include/linux/sched.h)."""
+
+    TASK_RUNNING = 0x0000
+    TASK_INTERRUPTIBLE = 0x0001
+    TASK_UNINTERRUPTIBLE = 0x0002
+    TASK_STOPPED = 0x0004
+    EXIT_DEAD = 0x0010
+    EXIT_ZOMBIE = 0x0020
+    TASK_DEAD = 0x0080
+    TASK_NEW = 0x0800
+
+
+class SchedPolicy(IntEnum):
+    """Scheduling policies (include/uapi/linux/sched.h)."""
+
+    SCHED_NORMAL = 0
+    SCHED_FIFO = 1
+    SCHED_RR = 2
+    SCHED_BATCH = 3
+    SCHED_IDLE = 5
+    SCHED_DEADLINE = 6
+
+
+# include/linux/sched/prio.h
+MAX_NICE = 19
+MIN_NICE = -20
+NICE_WIDTH = MAX_NICE - MIN_NICE + 1
+MAX_RT_PRIO = 100
+MAX_PRIO = MAX_RT_PRIO + NICE_WIDTH
+DEFAULT_PRIO = MAX_RT_PRIO + NICE_WIDTH // 2  # 120
+
+
+def NICE_TO_PRIO(nice: int) -> int:  # noqa: N802 - kernel macro name
+    """static_prio of a nice value: 120 + nice."""
+    return nice + DEFAULT_PRIO
+
+
+def PRIO_TO_NICE(prio: int) -> int:  # noqa: N802 - kernel macro name
+    """nice value of a static_prio."""
+    return prio - DEFAULT_PRIO
+
+
+# task_struct.on_rq (kernel/sched/sched.h)
+TASK_ON_RQ_QUEUED = 1
+TASK_ON_RQ_MIGRATING = 2
+
+
+class SchedEntity:
+    """``struct sched_entity``: a task's CFS/EEVDF bookkeeping.
+
+    ``load_weight`` is ``se->load.weight`` (scaled by SCHED_FIXEDPOINT_SHIFT as
+    on 64-bit kernels), ``inv_weight`` its ``sched_prio_to_wmult`` entry.
+    ``run_key`` is the key the entity is stored under in its cfs_rq's tree
+    while it is queued there (None when it is not in the tree, e.g. while it
+    is ``cfs_rq->curr``).
+    """
+
+    __slots__ = (
+        "load_weight",
+        "inv_weight",
+        "vruntime",
+        "deadline",
+        "min_vruntime",
+        "vlag",
+        "slice",
+        "exec_start",
+        "sum_exec_runtime",
+        "prev_sum_exec_runtime",
+        "on_rq",
+        "sched_delayed",
+        "rel_deadline",
+        "custom_slice",
+        "run_key",
+        "vprot",
+    )
+
+    def __init__(self) -> None:
+        self.load_weight = 0
+        self.inv_weight = 0
+        self.vruntime = 0
+        self.deadline = 0
+        self.min_vruntime = 0
+        self.vlag = 0
+        self.slice = 0
+        self.exec_start = 0
+        self.sum_exec_runtime = 0
+        self.prev_sum_exec_runtime = 0
+        self.on_rq = 0
+        self.sched_delayed = 0
+        self.rel_deadline = 0
+        self.custom_slice = 0
+        self.run_key: tuple[int, int, int] | None = None
+        self.vprot = 0
+
+
+class TaskStruct:
+    """``struct task_struct``: one task and where it is in its program.
+
+    Attributes beyond the kernel's: ``pc`` (index of the op being executed),
+    ``op_phase`` (step within a multi-event op), ``loop_stack`` (remaining
+    counts of enclosing ``repeat`` blocks), ``run_left`` (ns left of the
+    current ``run`` op), ``blocked_on`` (lock id waited for, -1 if none),
+    ``wake_gen`` (invalidates stale timer wakeups).
+    """
+
+    __slots__ = (
+        "pid",
+        "comm",
+        "state",
+        "exit_state",
+        "policy",
+        "static_prio",
+        "normal_prio",
+        "prio",
+        "rt_priority",
+        "cpu",
+        "cpus_mask",
+        "on_rq",
+        "on_cpu",
+        "se",
+        "nvcsw",
+        "nivcsw",
+        "start_time",
+        "pc",
+        "op_phase",
+        "loop_stack",
+        "run_left",
+        "held_locks",
+        "blocked_on",
+        "wake_gen",
+        "preempt_count",
+        "irqs_disabled",
+        "saved_irqs",
+        "last_ran",
+        "run_start",
+        "exit_code",
+    )
+
+    def __init__(self, pid: int, comm: str, cpus_mask: tuple[int, ...]) -> None:
+        self.pid = pid
+        self.comm = comm
+        self.state = int(TaskState.TASK_NEW)
+        self.exit_state = 0
+        self.policy = int(SchedPolicy.SCHED_NORMAL)
+        self.static_prio = DEFAULT_PRIO
+        self.normal_prio = DEFAULT_PRIO
+        self.prio = DEFAULT_PRIO
+        self.rt_priority = 0
+        self.cpu = 0
+        self.cpus_mask = cpus_mask
+        self.on_rq = 0
+        self.on_cpu = False
+        self.se = SchedEntity()
+        self.nvcsw = 0
+        self.nivcsw = 0
+        self.start_time = 0
+        self.pc = 0
+        self.op_phase = 0
+        self.loop_stack: list[int] = []
+        self.run_left = 0
+        self.held_locks: list[int] = []
+        self.blocked_on = -1
+        self.wake_gen = 0
+        # The kernel keeps these per CPU; a task carries its own across a
+        # switch because the simulator switches only at preempt_count == 0,
+        # except for the might_sleep() bugs, where it is exactly this leak
+        # the kernel warns about.
+        self.preempt_count = 0
+        self.irqs_disabled = False
+        self.saved_irqs: list[bool] = []
+        self.last_ran = 0
+        self.run_start = 0
+        self.exit_code = 0
+
+    @property
+    def nice(self) -> int:
+        """task_nice(): static_prio - 120."""
+        return self.static_prio - DEFAULT_PRIO
+
+    @property
+    def nr_switches(self) -> int:
+        """nvcsw + nivcsw, as /proc/PID/sched's nr_switches."""
+        return self.nvcsw + self.nivcsw

@@ -1,0 +1,1 @@
+"""Kernel-side models: mirrors the kernel/ tree."""

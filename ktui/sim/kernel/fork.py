@@ -1,0 +1,73 @@
+"""Task creation. Models kernel/fork.c (``kernel_clone()``) and the fork half
+of kernel/sched/core.c (``sched_fork()``, ``wake_up_new_task()``).
+
+Scenario tasks are created at their ``start`` time as children of the idle
+task on CPU 0 (the simulator has no init or kthreadd): ``sched_process_fork``
+on CPU 0, then ``sched_wakeup_new`` on the CPU chosen for the child. Pids are
+the scenario order, from 1. Left out: copying mm/files/signals, clone flags,
+``sched_child_runs_first``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ktui.sim.include.linux.sched import NICE_TO_PRIO, SchedPolicy, TaskState, TaskStruct
+from ktui.sim.kernel.sched import fair
+from ktui.sim.kernel.sched.core import wake_up_new_task
+from ktui.sim.machine import PRIO_CONT, PRIO_FORK, register_kind
+from ktui.sim.trace import define_event
+
+if TYPE_CHECKING:
+    from ktui.sim.machine import Machine
+
+EV_SCHED_PROCESS_FORK = define_event(
+    "sched_process_fork", "sched", ("pid", "pid"), ("child_pid", "pid")
+)
+
+POLICIES = {
+    "normal": SchedPolicy.SCHED_NORMAL,
+    "batch": SchedPolicy.SCHED_BATCH,
+    "idle": SchedPolicy.SCHED_IDLE,
+}
+
+
+def schedule_forks(m: Machine) -> None:
+    """Queue the creation of every scenario task at its start time."""
+    for spec in m.cfg.scenario.tasks:
+        m.push(spec.start_ns, PRIO_FORK, K_FORK, spec.pid, 0)
+
+
+def _fork(m: Machine, pid: int, _b: int) -> bool:
+    spec = m.cfg.scenario.tasks[pid - 1]
+    task = TaskStruct(pid, spec.name, spec.affinity)
+    task.policy = int(POLICIES[spec.policy])
+    # sched_fork(): prio from static_prio; normal tasks' prio == static_prio.
+    task.static_prio = task.normal_prio = task.prio = NICE_TO_PRIO(spec.nice)
+    task.start_time = m.now
+    task.cpu = spec.cpu if spec.cpu is not None else spec.affinity[0]
+    task.state = int(TaskState.TASK_NEW)
+    fair.set_load_weight(task)
+    m.tasks[pid] = task
+    m.emit(EV_SCHED_PROCESS_FORK, 0, 0, 0, pid)
+    m.push(m.now, PRIO_CONT, K_WAKE_NEW, pid, 0)
+    return True
+
+
+def _wake_new(m: Machine, pid: int, _b: int) -> bool:
+    task = m.tasks[pid]
+    spec = m.cfg.scenario.tasks[pid - 1]
+    fair.task_fork_fair(m, task)
+    if spec.cpu is not None:
+        # The scenario pins the first CPU: set_task_cpu() before the wakeup.
+        saved = task.cpus_mask
+        task.cpus_mask = (spec.cpu,)
+        wake_up_new_task(m, task)
+        task.cpus_mask = saved
+    else:
+        wake_up_new_task(m, task)
+    return True
+
+
+K_FORK = register_kind("fork", _fork)
+K_WAKE_NEW = register_kind("wake_up_new_task", _wake_new)

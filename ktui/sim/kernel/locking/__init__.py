@@ -1,0 +1,1 @@
+"""Locking: mirrors kernel/locking/."""

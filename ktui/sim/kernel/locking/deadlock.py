@@ -1,0 +1,69 @@
+"""Run-time deadlock detection over the wait-for graph.
+
+When a task starts waiting for a lock, follow the chain task -> lock it waits
+for -> that lock's owner -> the lock the owner waits for ... the way
+``rt_mutex_adjust_prio_chain()`` (kernel/locking/rtmutex.c) walks owner
+chains and returns -EDEADLK. A chain that comes back to the new waiter is a
+deadlock that this very wait closed: the machine emits a ``deadlock`` event
+naming the tasks, the locks and the event that closed the cycle, and runs
+stop there. (The kernel itself only finds such cycles for rt-mutexes; for
+mutexes and spinlocks it is the hung-task or soft-lockup detector that fires,
+much later. Lockdep, which predicts them, is the lockdep issue's.)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ktui.sim.machine import PRIO_CONT, register_kind
+from ktui.sim.trace import define_event
+
+if TYPE_CHECKING:
+    from ktui.sim.machine import Machine
+
+EV_DEADLOCK = define_event(
+    "deadlock", "ktui", ("tasks", "pids"), ("locks", "locks"), ("event", "event")
+)
+
+
+def find_cycle(m: Machine, start: int) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The wait-for cycle through task `start`, as (pids, lock ids), or None."""
+    pids = [start]
+    locks: list[int] = []
+    pid = start
+    for _ in range(len(m.tasks) + 1):
+        lock_id = m.tasks[pid].blocked_on
+        if lock_id < 0:
+            return None
+        owner = m.locks[lock_id].owner
+        if owner == 0:
+            return None
+        locks.append(lock_id)
+        if owner == start:
+            return tuple(pids), tuple(locks)
+        if owner in pids:
+            return None  # a cycle that does not involve `start`: found before
+        pids.append(owner)
+        pid = owner
+    return None
+
+
+def check_deadlock(m: Machine, pid: int) -> None:
+    """After `pid` began waiting (its lock_contended was the last event):
+    queue a ``deadlock`` event if that closed a cycle."""
+    cycle = find_cycle(m, pid)
+    if cycle is None:
+        return
+    pids, locks = cycle
+    m.deadlocks.append((m.nr_events, pids, locks))
+    m.push(m.now, PRIO_CONT, K_DEADLOCK, len(m.deadlocks) - 1, 0)
+
+
+def _emit_deadlock(m: Machine, index: int, _b: int) -> bool:
+    closing, pids, locks = m.deadlocks[index]
+    cpu = m.tasks[pids[0]].cpu
+    m.emit(EV_DEADLOCK, cpu, pids[0], len(pids), *pids, len(locks), *locks, closing)
+    return True
+
+
+K_DEADLOCK = register_kind("deadlock", _emit_deadlock)

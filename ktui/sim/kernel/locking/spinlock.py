@@ -1,0 +1,140 @@
+"""Spinlocks. Models kernel/locking/spinlock.c over qspinlock
+(kernel/locking/qspinlock.c) with the lockdep hooks of
+include/linux/spinlock_api_smp.h.
+
+``spin_lock()``: ``preempt_disable()``, ``lock_acquire``, then the
+``LOCK_CONTENDED()`` pattern: a free lock is taken at once; a held one emits
+``lock_contended`` and the CPU spins, still running the task, with preemption
+off (ticks still come and account its time, but cannot preempt it). Waiters
+queue in arrival order, as on the MCS queue, and the unlock hands the lock to
+the head of the queue. The ``_irq``/``_irqsave`` variants also mask
+interrupts, so the tick waits until ``spin_unlock_irq[restore]``. Taking a
+spinlock the task already holds spins forever: the CONFIG_DEBUG_SPINLOCK
+"spinlock recursion" case, reported as a deadlock of one.
+
+Left out: the pending bit and lock stealing before queueing, paravirt
+spinlocks, raw vs. sleeping spinlocks on PREEMPT_RT.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ktui.sim.hw.cpu import continue_task, local_irq_restore
+from ktui.sim.include.linux.sched import TaskStruct
+from ktui.sim.kernel.locking.deadlock import check_deadlock
+from ktui.sim.kernel.locking.lock import (
+    EV_LOCK_ACQUIRE,
+    EV_LOCK_ACQUIRED,
+    EV_LOCK_CONTENDED,
+    EV_LOCK_RELEASE,
+    bug,
+    take,
+)
+from ktui.sim.kernel.sched.core import kick
+from ktui.sim.machine import PRIO_CONT
+from ktui.sim.ops import Op, register_lock_kind, register_op
+
+if TYPE_CHECKING:
+    from ktui.sim.kernel.sched.sched import Rq
+    from ktui.sim.machine import Machine
+
+IRQ_NONE, IRQ_DISABLE, IRQ_SAVE = 0, 1, 2
+
+
+def _lock(m: Machine, rq: Rq, task: TaskStruct, op: Op, irq: int) -> bool:
+    lock = m.locks[op.args[0]]
+    pid = task.pid
+    if task.op_phase == 0:
+        if irq == IRQ_SAVE:
+            task.saved_irqs.append(task.irqs_disabled)
+        if irq:
+            task.irqs_disabled = True
+        task.preempt_count += 1
+        task.op_phase = 1
+        m.emit(EV_LOCK_ACQUIRE, rq.cpu, pid, lock.id)
+        continue_task(m, rq)
+        return True
+    if task.op_phase == 1 and lock.owner == 0:
+        take(m, lock, pid)
+    elif task.op_phase == 1:
+        lock.contentions += 1
+        lock.wait_list.append(pid)
+        task.blocked_on = lock.id
+        task.op_phase = 2
+        rq.spinning_on = lock.id
+        m.emit(EV_LOCK_CONTENDED, rq.cpu, pid, lock.id)
+        check_deadlock(m, pid)
+        return True
+    # Phase 1 uncontended, or phase 2: the unlocker handed us the lock.
+    rq.spinning_on = -1
+    task.op_phase = 0
+    task.pc += 1
+    m.emit(EV_LOCK_ACQUIRED, rq.cpu, pid, lock.id)
+    continue_task(m, rq)
+    return True
+
+
+def _unlock(m: Machine, rq: Rq, task: TaskStruct, op: Op, irq: int) -> bool:
+    lock = m.locks[op.args[0]]
+    task.pc += 1
+    if lock.owner != task.pid:
+        bug(m, rq.cpu, task.pid, "WARNING: bad unlock balance detected!", lock.id)
+        continue_task(m, rq)
+        return True
+    task.held_locks.remove(lock.id)
+    lock.owner = 0
+    m.emit(EV_LOCK_RELEASE, rq.cpu, task.pid, lock.id)
+    if lock.wait_list:
+        # The MCS queue head now owns the lock word; its CPU stops spinning.
+        nxt = m.tasks[lock.wait_list[0]]
+        take(m, lock, nxt.pid)
+        m.rqs[nxt.cpu].spinning_on = -1
+        kick(m, m.rqs[nxt.cpu], m.now, PRIO_CONT)
+    if irq == IRQ_SAVE:
+        local_irq_restore(m, rq, task, task.saved_irqs.pop() if task.saved_irqs else False)
+    elif irq == IRQ_DISABLE:
+        local_irq_restore(m, rq, task, False)
+    if task.preempt_count > 0:
+        task.preempt_count -= 1  # preempt_enable(): need_resched is seen next
+    continue_task(m, rq)
+    return True
+
+
+@register_op("spin_lock", ("lock", "lock"), lock_kinds=("spinlock",), doc="take a spinlock, spinning while it is held; preemption off")
+def op_spin_lock(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
+    """spin_lock()."""
+    return _lock(m, rq, task, op, IRQ_NONE)
+
+
+@register_op("spin_unlock", ("lock", "lock"), lock_kinds=("spinlock",), doc="release a spinlock to the next spinner")
+def op_spin_unlock(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
+    """spin_unlock()."""
+    return _unlock(m, rq, task, op, IRQ_NONE)
+
+
+@register_op("spin_lock_irq", ("lock", "lock"), lock_kinds=("spinlock",), doc="local_irq_disable() + spin_lock()")
+def op_spin_lock_irq(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
+    """spin_lock_irq()."""
+    return _lock(m, rq, task, op, IRQ_DISABLE)
+
+
+@register_op("spin_unlock_irq", ("lock", "lock"), lock_kinds=("spinlock",), doc="spin_unlock() + local_irq_enable()")
+def op_spin_unlock_irq(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
+    """spin_unlock_irq()."""
+    return _unlock(m, rq, task, op, IRQ_DISABLE)
+
+
+@register_op("spin_lock_irqsave", ("lock", "lock"), lock_kinds=("spinlock",), doc="save the irq flag, mask interrupts, spin_lock()")
+def op_spin_lock_irqsave(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
+    """spin_lock_irqsave()."""
+    return _lock(m, rq, task, op, IRQ_SAVE)
+
+
+@register_op("spin_unlock_irqrestore", ("lock", "lock"), lock_kinds=("spinlock",), doc="spin_unlock(), then restore the saved irq flag")
+def op_spin_unlock_irqrestore(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
+    """spin_unlock_irqrestore()."""
+    return _unlock(m, rq, task, op, IRQ_SAVE)
+
+
+register_lock_kind("spinlock", "spin_lock", "spin_unlock")

@@ -1,0 +1,308 @@
+"""Scheduler core. Models kernel/sched/core.c.
+
+``__schedule()`` (pick, context switch, ``sched_switch``), ``try_to_wake_up()``
+(``sched_waking`` then ``sched_wakeup``), ``wake_up_new_task()``,
+``sched_tick()``, ``resched_curr()`` and a ``select_task_rq()`` that follows
+``select_idle_sibling()``'s first choices: the previous CPU if it is idle,
+else the first idle allowed CPU after it, else the previous CPU. Forks go to
+the least loaded allowed CPU, as ``sched_balance_find_dst_cpu()`` does on an
+idle system.
+
+Left out (the scheduler issue adds them): RT, deadline and idle classes
+beyond the idle task, periodic and newidle load balancing, migration,
+``wake_affine()``, the rq lock and remote wakeup lists, core scheduling.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ktui.sim.include.linux.sched import TASK_ON_RQ_QUEUED, TaskState, TaskStruct
+from ktui.sim.kernel.sched import fair
+from ktui.sim.kernel.sched.sched import (
+    DEQUEUE_SLEEP,
+    ENQUEUE_DELAYED,
+    ENQUEUE_INITIAL,
+    ENQUEUE_WAKEUP,
+    WF_FORK,
+    WF_TTWU,
+    Rq,
+)
+from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, PRIO_TASK, register_kind
+from ktui.sim.trace import PREEMPTED_STATE, Event, define_event, register_format
+
+if TYPE_CHECKING:
+    from ktui.sim.machine import Machine
+
+EV_SCHED_SWITCH = define_event(
+    "sched_switch",
+    "sched",
+    ("prev_pid", "pid"),
+    ("prev_prio", "prio"),
+    ("prev_state", "state"),
+    ("next_pid", "pid"),
+    ("next_prio", "prio"),
+)
+
+
+def _format_switch(ev: Event) -> str:
+    f = ev.fields
+    return (
+        f"prev_comm={f['prev_comm']} prev_pid={f['prev_pid']} prev_prio={f['prev_prio']} "
+        f"prev_state={f['prev_state']} ==> next_comm={f['next_comm']} "
+        f"next_pid={f['next_pid']} next_prio={f['next_prio']}"
+    )
+
+
+register_format("sched_switch", _format_switch)
+EV_SCHED_WAKING = define_event(
+    "sched_waking", "sched", ("pid", "pid"), ("prio", "prio"), ("target_cpu", "cpu")
+)
+EV_SCHED_WAKEUP = define_event(
+    "sched_wakeup", "sched", ("pid", "pid"), ("prio", "prio"), ("target_cpu", "cpu")
+)
+EV_SCHED_WAKEUP_NEW = define_event(
+    "sched_wakeup_new", "sched", ("pid", "pid"), ("prio", "prio"), ("target_cpu", "cpu")
+)
+
+TASK_REPORT = 0x7F  # include/linux/sched.h: the state bits sched_switch reports
+IDLE_PRIO = 120  # swapper/N reports prio 120 in sched_switch
+RUNNING = int(TaskState.TASK_RUNNING)
+
+
+# -- CPU execution kicks ----------------------------------------------------
+def kick(m: Machine, rq: Rq, time_ns: int, prio: int = PRIO_TASK) -> None:
+    """Have `rq`'s CPU resume its current task at `time_ns`.
+
+    Bumps ``rq.exec_gen`` so that at most one resume per CPU is ever valid:
+    any earlier one still queued is dropped when it comes up.
+    """
+    rq.exec_gen += 1
+    m.push(time_ns, prio, K_EXEC, rq.cpu, rq.exec_gen)
+
+
+def resched_curr(m: Machine, rq: Rq) -> None:
+    """resched_curr(): set TIF_NEED_RESCHED on rq->curr and make the CPU look.
+
+    The CPU notices at its next preemption point; an idle CPU is woken
+    (the reschedule IPI) and schedules right away.
+    """
+    rq.need_resched = True
+    if rq.curr == 0:
+        kick(m, rq, m.now, PRIO_CONT)
+
+
+def update_rq_clock(m: Machine, rq: Rq) -> None:
+    """update_rq_clock(): no irq-time or steal accounting, so both clocks are now."""
+    rq.clock = m.now
+    rq.clock_task = m.now
+
+
+# -- enqueue / dequeue ------------------------------------------------------
+def activate_task(m: Machine, rq: Rq, task: TaskStruct, flags: int) -> None:
+    """activate_task(): enqueue and mark TASK_ON_RQ_QUEUED."""
+    fair.enqueue_task_fair(m, rq, task, flags)
+    task.on_rq = TASK_ON_RQ_QUEUED
+
+
+def deactivate_task(m: Machine, rq: Rq, task: TaskStruct, flags: int) -> None:
+    """block_task()/deactivate_task(): dequeue a task that goes to sleep.
+
+    With DELAY_DEQUEUE (6.12+) the fair class may keep it queued; then it
+    stays ``on_rq`` until it is picked or woken.
+    """
+    if fair.dequeue_task_fair(m, rq, task, flags):
+        task.on_rq = 0
+
+
+# -- __schedule -------------------------------------------------------------
+def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
+    """__schedule(): put prev, pick next, switch. Returns True if it switched.
+
+    Args:
+        preempt: True for an involuntary preemption (SM_PREEMPT): a task that
+            is not TASK_RUNNING is not dequeued and is reported as ``R+``.
+    """
+    update_rq_clock(m, rq)
+    prev_pid = rq.curr
+    prev = m.tasks[prev_pid] if prev_pid else None
+    prev_state = RUNNING
+    if prev is not None:
+        prev_state = prev.state | prev.exit_state
+        if not preempt and prev_state != RUNNING and prev.on_rq:
+            deactivate_task(m, rq, prev, DEQUEUE_SLEEP)
+        fair.put_prev_task_fair(m, rq, prev)
+    nxt = fair.pick_next_task_fair(m, rq)
+    rq.need_resched = False
+    next_pid = nxt.pid if nxt is not None else 0
+    if next_pid == prev_pid:
+        return False
+    rq.nr_switches += 1
+    if prev is not None:
+        if not preempt and prev_state != RUNNING:
+            prev.nvcsw += 1
+        else:
+            prev.nivcsw += 1
+        prev.on_cpu = False
+        prev.last_ran = m.now
+        if prev.run_left:
+            # The rest of the interrupted `run` waits for the next switch-in.
+            prev.run_left -= m.now - prev.run_start
+    else:
+        rq.idle_time += m.now - rq.idle_since
+    # __trace_sched_switch_state(): a preempted task is "R+" whatever its
+    # state; otherwise the TASK_REPORT bits of __state | exit_state.
+    report = PREEMPTED_STATE if preempt else prev_state & TASK_REPORT
+    m.emit(
+        EV_SCHED_SWITCH,
+        rq.cpu,
+        prev_pid,
+        prev_pid,
+        prev.prio if prev is not None else IDLE_PRIO,
+        report,
+        next_pid,
+        nxt.prio if nxt is not None else IDLE_PRIO,
+    )
+    rq.curr = next_pid
+    if nxt is None:
+        rq.idle_since = m.now
+        rq.exec_gen += 1  # nothing of prev's may run here any more
+        tick_nohz_idle_enter(m, rq)
+        return True
+    nxt.on_cpu = True
+    nxt.cpu = rq.cpu
+    tick_nohz_idle_exit(m, rq)
+    if nxt.run_left:
+        nxt.run_start = m.now
+        kick(m, rq, m.now + nxt.run_left)
+    else:
+        kick(m, rq, m.now)
+    return True
+
+
+# -- wakeups ----------------------------------------------------------------
+def select_task_rq(m: Machine, task: TaskStruct, fork: bool) -> int:
+    """select_task_rq_fair(), reduced to its idle-CPU choices (see module doc)."""
+    allowed = task.cpus_mask
+    if fork:
+        # sched_balance_find_dst_cpu(): least loaded (nr_running), lowest id.
+        return min(allowed, key=lambda c: (m.rqs[c].nr_running, c))
+    prev = task.cpu if task.cpu in allowed else allowed[0]
+    if m.rqs[prev].curr == 0 and m.rqs[prev].nr_running == 0:
+        return prev
+    # select_idle_cpu(): for_each_cpu_wrap(cpu, cpus, target + 1)
+    n = m.ncpus
+    for i in range(1, n + 1):
+        c = (prev + i) % n
+        if c in allowed and m.rqs[c].curr == 0 and m.rqs[c].nr_running == 0:
+            return c
+    return prev
+
+
+def wakeup_preempt(m: Machine, rq: Rq, task: TaskStruct, wake_flags: int) -> None:
+    """wakeup_preempt(): an idle CPU always reschedules; else ask the class."""
+    if rq.curr == 0:
+        resched_curr(m, rq)
+        return
+    fair.wakeup_preempt_fair(m, rq, task, wake_flags)
+    if rq.need_resched:
+        curr = m.tasks[rq.curr]
+        if curr.preempt_count == 0 and not curr.irqs_disabled:
+            kick(m, rq, m.now, PRIO_CONT)
+
+
+def try_to_wake_up(m: Machine, pid: int, waker_cpu: int) -> None:
+    """try_to_wake_up(): queue the ``sched_waking`` step for task `pid`.
+
+    The wakeup is two events, as in the kernel: ``sched_waking`` on the
+    waker's CPU, then ``sched_wakeup`` once the task is on its new rq.
+    """
+    m.push(m.now, PRIO_CONT, K_WAKE, pid, waker_cpu)
+
+
+def _ttwu_waking(m: Machine, pid: int, waker_cpu: int) -> bool:
+    task = m.tasks[pid]
+    if task.state == RUNNING or task.exit_state:
+        return False  # already woken (ttwu_state_match() fails): no event
+    if task.on_rq:
+        # ttwu_runnable(): still queued (it had not switched out yet, or its
+        # dequeue was delayed): just make it runnable where it is.
+        target = task.cpu
+    else:
+        target = select_task_rq(m, task, fork=False)
+    waker = m.rqs[waker_cpu].curr
+    m.emit(EV_SCHED_WAKING, waker_cpu, waker, pid, task.prio, target)
+    task.state = RUNNING  # WRITE_ONCE(p->__state, TASK_WAKING) then RUNNING
+    m.push(m.now, PRIO_CONT, K_WAKE2, pid, target)
+    return True
+
+
+def _ttwu_activate(m: Machine, pid: int, target: int) -> bool:
+    task = m.tasks[pid]
+    rq = m.rqs[target]
+    update_rq_clock(m, rq)
+    if task.on_rq:
+        if task.se.sched_delayed:
+            fair.enqueue_task_fair(m, rq, task, ENQUEUE_DELAYED)
+    else:
+        task.cpu = target
+        activate_task(m, rq, task, ENQUEUE_WAKEUP)
+    m.emit(EV_SCHED_WAKEUP, target, rq.curr, pid, task.prio, target)
+    if task.on_cpu:
+        return True  # it never left its CPU: the CPU just carries on
+    wakeup_preempt(m, rq, task, WF_TTWU)
+    return True
+
+
+def wake_up_new_task(m: Machine, task: TaskStruct) -> None:
+    """wake_up_new_task(): place a forked task and make it runnable."""
+    cpu = select_task_rq(m, task, fork=True)
+    task.cpu = cpu
+    rq = m.rqs[cpu]
+    update_rq_clock(m, rq)
+    task.state = RUNNING
+    activate_task(m, rq, task, ENQUEUE_INITIAL)
+    m.emit(EV_SCHED_WAKEUP_NEW, cpu, rq.curr, task.pid, task.prio, cpu)
+    wakeup_preempt(m, rq, task, WF_FORK)
+
+
+# -- the tick ---------------------------------------------------------------
+def sched_tick(m: Machine, rq: Rq) -> None:
+    """sched_tick(): account the running task and let its class decide."""
+    update_rq_clock(m, rq)
+    if rq.curr:
+        fair.task_tick_fair(m, rq, m.tasks[rq.curr])
+
+
+def tick_nohz_idle_enter(m: Machine, rq: Rq) -> None:
+    """tick_nohz_idle_stop_tick(): an idle CPU stops its periodic tick."""
+    if not rq.tick_stopped:
+        rq.tick_stopped = True
+        rq.tick_gen += 1
+
+
+def tick_nohz_idle_exit(m: Machine, rq: Rq) -> None:
+    """tick_nohz_idle_exit(): restart the tick on the next period boundary."""
+    if rq.tick_stopped:
+        rq.tick_stopped = False
+        rq.tick_gen += 1
+        period = m.tick_nsec
+        m.push((m.now // period + 1) * period, PRIO_IRQ, K_TICK, rq.cpu, rq.tick_gen)
+
+
+def _handle_tick(m: Machine, cpu: int, gen: int) -> bool:
+    from ktui.sim.kernel.time.tick import tick_handler
+
+    return tick_handler(m, cpu, gen)
+
+
+def _handle_exec(m: Machine, cpu: int, gen: int) -> bool:
+    from ktui.sim.hw.cpu import cpu_exec
+
+    return cpu_exec(m, cpu, gen)
+
+
+K_EXEC = register_kind("exec", _handle_exec)
+K_TICK = register_kind("tick", _handle_tick)
+K_WAKE = register_kind("ttwu", _ttwu_waking)
+K_WAKE2 = register_kind("ttwu_activate", _ttwu_activate)

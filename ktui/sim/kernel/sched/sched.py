@@ -1,0 +1,189 @@
+"""Run queues: ``struct rq`` and ``struct cfs_rq``. Models kernel/sched/sched.h.
+
+Also holds the nice-to-weight tables that kernel/sched/core.c defines
+(``sched_prio_to_weight``/``sched_prio_to_wmult``). The CFS tree
+(``cfs_rq->tasks_timeline``, an rb-tree in the kernel) is a
+`sortedcontainers.SortedList` of ``(key, seq, pid)``: ``seq`` is a per-machine
+insertion counter, which keeps equal keys in insertion order exactly as
+``rb_add_cached()`` puts an equal key to the right of the ones already there.
+Left out: the RT/DL run queues, PELT averages, group scheduling (one root
+cfs_rq per CPU), the rq lock.
+"""
+
+from __future__ import annotations
+
+from sortedcontainers import SortedList
+
+# kernel/sched/core.c: sched_prio_to_weight[] -- nice -20 .. 19. Each step is
+# about 1.25x, so one nice level is about a 10% CPU-share difference.
+sched_prio_to_weight: tuple[int, ...] = (
+    88761, 71755, 56483, 46273, 36291,
+    29154, 23254, 18705, 14949, 11916,
+    9548, 7620, 6100, 4904, 3906,
+    3121, 2501, 1991, 1586, 1277,
+    1024, 820, 655, 526, 423,
+    335, 272, 215, 172, 137,
+    110, 87, 70, 56, 45,
+    36, 29, 23, 18, 15,
+)  # fmt: skip
+
+# kernel/sched/core.c: sched_prio_to_wmult[] = 2^32 / weight, precalculated.
+sched_prio_to_wmult: tuple[int, ...] = (
+    48388, 59856, 76040, 92818, 118348,
+    147320, 184698, 229616, 287308, 360437,
+    449829, 563644, 704093, 875809, 1099582,
+    1376151, 1717300, 2157191, 2708050, 3363326,
+    4194304, 5237765, 6557202, 8165337, 10153587,
+    12820798, 15790321, 19976592, 24970740, 31350126,
+    39045157, 49367440, 61356676, 76695844, 95443717,
+    119304647, 148102320, 186737708, 238609294, 286331153,
+)  # fmt: skip
+
+SCHED_FIXEDPOINT_SHIFT = 10
+NICE_0_LOAD_SHIFT = 2 * SCHED_FIXEDPOINT_SHIFT  # 64-bit: extra resolution
+NICE_0_LOAD = 1 << NICE_0_LOAD_SHIFT
+WEIGHT_IDLEPRIO = 3  # kernel/sched/core.c: SCHED_IDLE tasks' weight
+WMULT_IDLEPRIO = 1431655765
+
+
+def scale_load(w: int) -> int:
+    """scale_load(): weight as stored in load.weight on 64-bit kernels."""
+    return w << SCHED_FIXEDPOINT_SHIFT
+
+
+def scale_load_down(w: int) -> int:
+    """scale_load_down(): back to the table's resolution (at least 2 if non-zero)."""
+    if w:
+        return max(2, w >> SCHED_FIXEDPOINT_SHIFT)
+    return w
+
+
+class CfsRq:
+    """``struct cfs_rq``: one CPU's fair run queue (the root one; no groups).
+
+    Attributes:
+        nr_queued: Entities queued, including delayed-dequeue ones
+            (``cfs_rq->nr_queued``; ``nr_running`` before 6.14).
+        h_nr_runnable: Queued and not delayed.
+        load_weight: Sum of queued entities' weights.
+        tasks_timeline: The tree: ``(key, seq, pid)``; does not hold ``curr``.
+        curr: pid of the entity running on this cfs_rq, or 0.
+        next: pid of the ``next`` buddy, or 0.
+        last: pid of the ``last`` buddy, or 0 (CFS, before 6.6).
+        skip: pid of the ``skip`` buddy set by sched_yield(), or 0 (CFS,
+            before 6.6).
+        min_vruntime: Monotonic vruntime floor (CFS; kept for display in EEVDF).
+        zero_vruntime: Reference point for avg_vruntime sums (6.18).
+        avg_vruntime: Sum of (vruntime - zero_vruntime) * weight over the tree.
+        avg_load: Sum of weights over the tree (scale_load_down units).
+    """
+
+    __slots__ = (
+        "nr_queued",
+        "h_nr_runnable",
+        "load_weight",
+        "tasks_timeline",
+        "curr",
+        "next",
+        "last",
+        "skip",
+        "min_vruntime",
+        "zero_vruntime",
+        "avg_vruntime",
+        "avg_load",
+    )
+
+    def __init__(self) -> None:
+        self.nr_queued = 0
+        self.h_nr_runnable = 0
+        self.load_weight = 0
+        self.tasks_timeline: SortedList = SortedList()
+        self.curr = 0
+        self.next = 0
+        self.last = 0
+        self.skip = 0
+        self.min_vruntime = 0
+        self.zero_vruntime = 0
+        self.avg_vruntime = 0
+        self.avg_load = 0
+
+
+class Rq:
+    """``struct rq``: one CPU's run queue, and the CPU state the model needs.
+
+    Attributes:
+        cpu: CPU number.
+        nr_running: Runnable tasks on this CPU, including ``curr``.
+        curr: pid running now (0: the idle task, ``swapper/cpu``).
+        cfs: The fair run queue.
+        clock: rq_clock(): ns, updated by update_rq_clock().
+        clock_task: rq_clock_task(): ns (no irq-time accounting).
+        nr_switches: Context switches on this CPU.
+        need_resched: TIF_NEED_RESCHED of ``curr``.
+        context: ``task``, ``softirq`` or ``hardirq``.
+        tick_stopped: NO_HZ: the periodic tick is stopped while idle.
+        tick_pending: A tick arrived with interrupts off and waits for them.
+        exec_gen: Bumped on every switch; stale CPU-execution steps carry an
+            older value and are dropped.
+        idle_time: ns spent idle (up to ``idle_since`` while idle).
+        spinning_on: Lock id the CPU spins on, -1 if none.
+        tick_gen: Bumped when the tick is stopped; stale ticks are dropped.
+    """
+
+    __slots__ = (
+        "cpu",
+        "nr_running",
+        "curr",
+        "cfs",
+        "clock",
+        "clock_task",
+        "nr_switches",
+        "need_resched",
+        "context",
+        "tick_stopped",
+        "tick_pending",
+        "exec_gen",
+        "idle_time",
+        "idle_since",
+        "spinning_on",
+        "tick_gen",
+    )
+
+    def __init__(self, cpu: int) -> None:
+        self.cpu = cpu
+        self.nr_running = 0
+        self.curr = 0
+        self.cfs = CfsRq()
+        self.clock = 0
+        self.clock_task = 0
+        self.nr_switches = 0
+        self.need_resched = False
+        self.context = "task"
+        self.tick_stopped = True
+        self.tick_pending = False
+        self.exec_gen = 0
+        self.idle_time = 0
+        self.idle_since = 0
+        self.spinning_on = -1
+        self.tick_gen = 0
+
+# kernel/sched/sched.h: flags to enqueue_task()/dequeue_task(). The values
+# are internal to the model; the names and meanings are the kernel's.
+DEQUEUE_SLEEP = 0x01  # the task is going to sleep (not a migration/save)
+DEQUEUE_SAVE = 0x02  # dequeue to change an attribute, enqueue right back
+DEQUEUE_MOVE = 0x04
+DEQUEUE_SPECIAL = 0x10
+DEQUEUE_DELAYED = 0x200  # finishing a delayed dequeue (DELAY_DEQUEUE, 6.12+)
+
+ENQUEUE_WAKEUP = 0x01
+ENQUEUE_RESTORE = 0x02
+ENQUEUE_MOVE = 0x04
+ENQUEUE_MIGRATED = 0x40
+ENQUEUE_INITIAL = 0x80  # first enqueue of a forked task
+ENQUEUE_DELAYED = 0x200  # waking a task whose dequeue was delayed
+
+# kernel/sched/sched.h: wake flags
+WF_EXEC = 0x02
+WF_FORK = 0x04
+WF_TTWU = 0x08
+WF_SYNC = 0x10

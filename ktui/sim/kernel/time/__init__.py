@@ -1,0 +1,1 @@
+"""Timekeeping: mirrors kernel/time/."""

@@ -1,0 +1,86 @@
+"""The periodic tick. Models kernel/time/tick-sched.c and tick-common.c.
+
+Each busy CPU takes a timer interrupt every TICK_NSEC (1/HZ), on period
+boundaries counted from boot: ``tick_nohz_handler()`` (6.10+; before that
+``tick_sched_timer()``) runs ``update_process_times()`` -> ``sched_tick()``.
+CPU 0 is ``tick_do_timer_cpu`` and advances jiffies. An idle CPU stops its
+tick (CONFIG_NO_HZ_IDLE) and restarts it on the next period boundary when it
+gets work. A tick that arrives while the CPU has interrupts disabled is held
+pending and taken when they are enabled again, on that instant.
+
+Left out: the tick's own run time, broadcast and nohz_full, jiffies catch-up
+after a long idle period (jiffies are derived from the clock instead).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ktui.sim.kernel.sched.core import K_TICK, kick, sched_tick
+from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, register_kind
+from ktui.sim.trace import define_event, register_format, symbol
+
+if TYPE_CHECKING:
+    from ktui.sim.kernel.sched.sched import Rq
+    from ktui.sim.machine import Machine
+
+EV_HRTIMER_EXPIRE_ENTRY = define_event(
+    "hrtimer_expire_entry", "timer", ("function", "sym")
+)
+register_format(
+    "hrtimer_expire_entry",
+    lambda ev: f"hrtimer=tick_sched function={ev.fields['function']} now={ev.time_ns}",
+)
+
+
+def tick_function(m: Machine) -> int:
+    """Symbol of the tick's hrtimer callback for the modelled kernel version."""
+    # tick_sched_timer() was merged into tick_nohz_handler() in 6.10.
+    return symbol("tick_nohz_handler" if m.kver >= (6, 10) else "tick_sched_timer")
+
+
+def tick_handler(m: Machine, cpu: int, gen: int) -> bool:
+    """The tick hrtimer fires on `cpu` (queued with tick generation `gen`)."""
+    rq = m.rqs[cpu]
+    if gen != rq.tick_gen:
+        return False
+    # hrtimer_forward(): the next expiry stays on the period grid.
+    m.push(m.now + m.tick_nsec, PRIO_IRQ, K_TICK, cpu, gen)
+    curr = m.tasks[rq.curr] if rq.curr else None
+    if curr is not None and curr.irqs_disabled:
+        rq.tick_pending = True
+        return False
+    return _run_tick(m, rq)
+
+
+def _run_tick(m: Machine, rq: Rq) -> bool:
+    if rq.cpu == 0:
+        m.jiffies = m.now // m.tick_nsec
+    rq.context = "hardirq"
+    sched_tick(m, rq)
+    curr = m.tasks[rq.curr] if rq.curr else None
+    m.emit(EV_HRTIMER_EXPIRE_ENTRY, rq.cpu, rq.curr, tick_function(m))
+    m.push(m.now, PRIO_CONT, K_IRQ_EXIT, rq.cpu, 0)
+    # irqentry_exit() -> preempt_schedule_irq() when need_resched is set.
+    if curr is not None and rq.need_resched:
+        kick(m, rq, m.now, PRIO_CONT)
+    return True
+
+
+def deliver_pending_tick(m: Machine, rq: Rq) -> None:
+    """local_irq_enable()/restore(): take the tick that waited for it now."""
+    rq.tick_pending = False
+    m.push(m.now, PRIO_CONT, K_PENDING_TICK, rq.cpu, 0)
+
+
+def _pending_tick(m: Machine, cpu: int, _b: int) -> bool:
+    return _run_tick(m, m.rqs[cpu])
+
+
+def _irq_exit(m: Machine, cpu: int, _b: int) -> bool:
+    m.rqs[cpu].context = "task"
+    return False
+
+
+K_PENDING_TICK = register_kind("pending_tick", _pending_tick)
+K_IRQ_EXIT = register_kind("irq_exit", _irq_exit)

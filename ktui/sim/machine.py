@@ -1,0 +1,194 @@
+"""The machine: all simulator state, the event queue and the step loop.
+
+One integer-nanosecond clock (``now``), one heap of pending work ordered by
+``(time_ns, prio, seq)`` (simpy's core shape) and one `random.Random` seeded
+from the scenario. Everything the model knows lives in this object as plain
+data (ints, lists, tuples, `SortedList`, slot objects that refer to each
+other by number), so a checkpoint is a copy and `canonical_state` digests it
+the same way on every machine.
+
+A `step` pops pending work until one piece of it emits a trace event; each
+handler emits at most one, so one step is one event. Work that needs several
+events queues its continuation at the same time with `PRIO_CONT`, which runs
+before anything else due at that instant.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ktui.sim.include.linux.sched import TaskStruct
+from ktui.sim.kernel.sched.sched import Rq
+from ktui.sim.trace import Names
+
+if TYPE_CHECKING:
+    from ktui.sim.kernel.locking.lock import Lock
+    from ktui.sim.scenario import Scenario
+    from ktui.sim.trace import EventSink
+
+# Order of work due at the same nanosecond.
+PRIO_CONT = 0  # the rest of something already started (its next event)
+PRIO_IRQ = 1  # interrupts: the tick, timer expiry
+PRIO_TASK = 2  # a CPU resuming its current task's program
+PRIO_FORK = 3  # scenario tasks being created
+
+KindHandler = Callable[["Machine", int, int], bool]
+"""Handles one pending item ``(a, b)``; returns True if it emitted an event."""
+
+KIND_HANDLERS: list[KindHandler] = []
+KIND_NAMES: list[str] = []
+
+
+def register_kind(name: str, handler: KindHandler) -> int:
+    """Register a kind of pending work; returns the id queued with it."""
+    KIND_HANDLERS.append(handler)
+    KIND_NAMES.append(name)
+    return len(KIND_HANDLERS) - 1
+
+
+class Config:
+    """What a run never changes: the scenario and tables derived from it.
+
+    Kept out of checkpoints and state digests.
+    """
+
+    __slots__ = ("scenario", "names", "programs", "sink")
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        comms = ["swapper"] + [t.name for t in scenario.tasks]
+        self.names = Names(comms, [lk.name for lk in scenario.locks])
+        self.programs = [()] + [t.program for t in scenario.tasks]
+        self.sink: EventSink | None = None
+
+
+class Machine:
+    """The simulated machine: CPUs with their run queues, tasks, locks, clock.
+
+    Attributes:
+        now: Simulated time, ns since boot.
+        jiffies: Ticks since boot (jiffies, starting at 0 rather than the
+            kernel's INITIAL_JIFFIES so that times read plainly).
+        queue: Pending work ``(time, prio, seq, kind, a, b)``.
+        rng: The one random source (seeded from the scenario).
+        tasks: Every task ever created, by pid (exited ones stay, as zombies).
+        rqs: One run queue per CPU.
+        locks: Every lock, by id.
+        nr_events: Events emitted so far (the position in the trace).
+        last: The last emitted record.
+        deadlocks: Each detected cycle: ``(event, pids, lock ids)``.
+        bugs: Each kernel BUG/WARN the model raised: ``(event, message)``.
+    """
+
+    __slots__ = (
+        "cfg",
+        "now",
+        "jiffies",
+        "queue",
+        "seq",
+        "tree_seq",
+        "rng",
+        "tasks",
+        "rqs",
+        "locks",
+        "kver",
+        "ncpus",
+        "hz",
+        "tick_nsec",
+        "nr_events",
+        "last",
+        "deadlocks",
+        "bugs",
+        "nr_exited",
+        "ext",
+    )
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.cfg = Config(scenario)
+        spec = scenario.machine
+        self.now = 0
+        self.jiffies = 0
+        self.queue: list[tuple[int, int, int, int, int, int]] = []
+        self.seq = 0
+        self.tree_seq = 0
+        self.rng = random.Random(scenario.seed)
+        self.tasks: dict[int, TaskStruct] = {}
+        self.rqs = [Rq(cpu) for cpu in range(spec.cpus)]
+        self.locks: list[Lock] = []
+        self.kver = spec.kver
+        self.ncpus = spec.cpus
+        self.hz = spec.hz
+        # include/linux/jiffies.h: TICK_NSEC = (NSEC_PER_SEC + HZ/2) / HZ
+        self.tick_nsec = (1_000_000_000 + spec.hz // 2) // spec.hz
+        self.nr_events = 0
+        self.last: tuple[int, ...] = ()
+        self.deadlocks: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
+        self.bugs: list[tuple[int, str]] = []
+        self.nr_exited = 0
+        self.ext: dict[str, object] = {}
+        """State of later subsystems, by subsystem name (plain data only)."""
+
+    # -- state copy -------------------------------------------------------
+    def __getstate__(self) -> tuple[object, ...]:
+        return tuple(getattr(self, s) for s in self.__slots__[1:])
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        for name, value in zip(self.__slots__[1:], state, strict=True):
+            setattr(self, name, value)
+
+    # -- the queue --------------------------------------------------------
+    def next_seq(self) -> int:
+        """A fresh tie-breaker for a tree insertion (rb_add_cached order)."""
+        self.tree_seq += 1
+        return self.tree_seq
+
+    def push(self, time_ns: int, prio: int, kind: int, a: int = 0, b: int = 0) -> None:
+        """Queue work `kind(a, b)` at `time_ns`."""
+        self.seq += 1
+        heapq.heappush(self.queue, (time_ns, prio, self.seq, kind, a, b))
+
+    def peek_time(self) -> int | None:
+        """Time of the next pending work, or None when nothing is pending."""
+        return self.queue[0][0] if self.queue else None
+
+    def emit(self, type_id: int, cpu: int, pid: int, *fields: int) -> None:
+        """Emit one trace record at `now` on `cpu` with ``common_pid`` `pid`."""
+        rec = (type_id, self.now, cpu, pid, *fields)
+        self.last = rec
+        self.nr_events += 1
+        sink = self.cfg.sink
+        if sink is not None:
+            sink(rec)
+
+    def step(self) -> bool:
+        """Run pending work until one event is emitted.
+
+        Returns:
+            False when nothing is left to do (the machine is finished).
+        """
+        queue = self.queue
+        handlers = KIND_HANDLERS
+        while queue:
+            time_ns, _prio, _seq, kind, a, b = heapq.heappop(queue)
+            self.now = time_ns
+            if handlers[kind](self, a, b):
+                return True
+        return False
+
+    # -- lookups ----------------------------------------------------------
+    @property
+    def names(self) -> Names:
+        """pid/lock-id resolver for printing."""
+        return self.cfg.names
+
+    def curr(self, cpu: int) -> TaskStruct | None:
+        """The task running on `cpu`, or None when it is idle."""
+        pid = self.rqs[cpu].curr
+        return self.tasks[pid] if pid else None
+
+    def comm(self, pid: int, cpu: int = 0) -> str:
+        """comm of `pid` (``swapper/N`` for pid 0)."""
+        return self.cfg.names.comm(pid, cpu)

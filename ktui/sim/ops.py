@@ -1,0 +1,119 @@
+"""The op registry: what a task's program may say, and who executes it.
+
+Ops are named after the kernel functions they model (``mutex_lock``,
+``spin_lock_irqsave``, ``msleep``) plus a few simulator verbs (``run``,
+``exit``). Each subsystem registers its ops here at import time with
+`register_op`; the program parser (`ktui.sim.program`) validates against this
+registry and the machine dispatches to the handler, so adding a subsystem
+never edits the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ktui.sim.include.linux.sched import TaskStruct
+    from ktui.sim.kernel.sched.sched import Rq
+    from ktui.sim.machine import Machine
+
+ArgKind = Literal["duration", "lock", "int", "msecs"]
+"""``duration``: a number with a unit (``1ms``) -> ns; ``lock``: a lock name
+defined in ``[locks]`` -> lock id; ``int``: a plain integer; ``msecs``: an
+integer number of milliseconds (``msleep 10``), a unit allowed."""
+
+OpHandler = Callable[["Machine", "Rq", "TaskStruct", "Op"], bool]
+"""Executes one step of an op on the CPU of `rq` for its current task.
+
+Returns True when it emitted an event. Handlers that need several events
+(``lock_acquire`` then ``lock_acquired``) keep their phase in
+``task.op_phase`` and ask for another step with `Machine.continue_task`.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One compiled op of a task's program.
+
+    Attributes:
+        name: Registered op name (control ops: ``repeat``, ``loop``, ``end``).
+        args: Parsed arguments: ns for durations, lock ids, ints; for
+            ``repeat``: (count, index of matching end); ``loop``: (end index,);
+            ``end``: (index of the opening op,).
+        line: 1-based line of the op in the scenario file (0 if unknown).
+        text: The op as written, for display.
+    """
+
+    name: str
+    args: tuple[int, ...] = ()
+    line: int = 0
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OpSpec:
+    """What an op takes and which handler runs it.
+
+    Attributes:
+        name: Op name as written in programs.
+        args: ``(arg_name, kind)`` pairs.
+        lock_kinds: For ops taking a lock: the lock kinds it accepts.
+        might_sleep: The kernel function may sleep (``might_sleep()``), so it is
+            a bug to call it in atomic context.
+        doc: One line for docs and ``did you mean`` help.
+        handler: The executor.
+    """
+
+    name: str
+    args: tuple[tuple[str, ArgKind], ...]
+    handler: OpHandler
+    lock_kinds: tuple[str, ...] = ()
+    might_sleep: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LockKind:
+    """A lock kind allowed in ``[locks]`` and its ``lock``/``unlock`` sugar.
+
+    Attributes:
+        name: Kind as written (``mutex``, ``spinlock``).
+        lock_op: Op that ``lock X`` means for this kind.
+        unlock_op: Op that ``unlock X`` means.
+    """
+
+    name: str
+    lock_op: str
+    unlock_op: str
+    ops: tuple[str, ...] = field(default=())
+
+
+OPS: dict[str, OpSpec] = {}
+"""Every op, by name."""
+LOCK_KINDS: dict[str, LockKind] = {}
+"""Every lock kind, by name."""
+CONTROL_OPS = ("repeat", "loop", "end")
+"""Ops the parser makes from ``repeat N {`` / ``loop {`` / ``}``; never in OPS."""
+
+
+def register_op(
+    name: str,
+    *args: tuple[str, ArgKind],
+    lock_kinds: tuple[str, ...] = (),
+    might_sleep: bool = False,
+    doc: str = "",
+) -> Callable[[OpHandler], OpHandler]:
+    """Decorator: register `handler` as the executor of op `name`."""
+
+    def deco(handler: OpHandler) -> OpHandler:
+        OPS[name] = OpSpec(name, tuple(args), handler, lock_kinds, might_sleep, doc)
+        return handler
+
+    return deco
+
+
+def register_lock_kind(name: str, lock_op: str, unlock_op: str) -> None:
+    """Declare lock kind `name`, whose ``lock``/``unlock`` sugar maps to these ops."""
+    LOCK_KINDS[name] = LockKind(name, lock_op, unlock_op)

@@ -1,0 +1,387 @@
+"""The program parser: a task's ``program`` text -> a flat tuple of `Op`.
+
+No kernel counterpart; this is the simulator's tiny language for what a task
+does. One op per line, ``#`` comments, ``repeat N { ... }`` and ``loop { ... }``
+blocks, and ``lock X`` / ``unlock X`` sugar for the lock kind's own ops. The
+parser is driven by the op registry (`ktui.sim.ops.OPS`, `LOCK_KINDS`), so a
+subsystem adds ops by registering them, never by editing this file.
+
+Control flow compiles to flat ops with jump targets::
+
+    repeat 3 {   ->  Op("repeat", (3, index_of_end))
+    loop {       ->  Op("loop", (index_of_end,))
+    }            ->  Op("end", (index_of_opener,))
+
+Every error is one `ScenarioError` naming the file, line, task and op.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Final
+
+from ktui.sim.errors import ScenarioError
+from ktui.sim.ops import CONTROL_OPS, LOCK_KINDS, OPS, ArgKind, Op, OpSpec
+
+UNITS_NS: Final[dict[str, int]] = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+"""Duration units and their length in ns."""
+
+SUGAR_OPS: Final = ("lock", "unlock")
+"""``lock X`` / ``unlock X``: the lock kind's own lock / unlock op."""
+
+MAX_REPEAT: Final = 1_000_000_000
+"""Largest ``repeat`` count accepted (a guard against typos, not a model limit)."""
+
+_DURATION_RE: Final = re.compile(r"^(\d+(?:\.\d+)?)([a-zA-Zµ]+)$")
+_NUMBER_RE: Final = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_INT_RE: Final = re.compile(r"^[+-]?\d+$")
+_TOKEN_RE: Final = re.compile(r"[{}]|[^\s{}]+")
+
+ARG_KIND_HELP: Final[dict[str, str]] = {
+    "duration": "a duration with a unit (ns, us, ms, s), e.g. 1ms",
+    "msecs": "a whole number of milliseconds, e.g. 10 (or 10ms)",
+    "lock": "a lock name from [locks]",
+    "int": "an integer",
+}
+"""What each `ArgKind` expects, for error messages and docs."""
+
+
+def op_signature(spec: OpSpec) -> str:
+    """Render an op's usage, e.g. ``mutex_lock LOCK``.
+
+    Args:
+        spec: The registered op.
+
+    Returns:
+        The op name followed by its argument names in upper case.
+    """
+    return " ".join([spec.name, *(name.upper() for name, _ in spec.args)])
+
+
+def parse_duration(word: str) -> int:
+    """Parse a duration with a unit (``10ms``, ``1.5us``) into ns.
+
+    Args:
+        word: The duration as written.
+
+    Returns:
+        Whole nanoseconds, >= 0.
+
+    Raises:
+        ValueError: With a message saying what was expected.
+    """
+    if word.startswith("-"):
+        raise ValueError(f"negative duration {word!r}; durations are >= 0")
+    if _NUMBER_RE.match(word):
+        raise ValueError(
+            f"duration {word!r} has no unit; write e.g. {word.lstrip('+')}ms (units: ns, us, ms, s)"
+        )
+    m = _DURATION_RE.match(word.lstrip("+"))
+    if m is None:
+        raise ValueError(f"bad duration {word!r}; expected a number with a unit, e.g. 1ms")
+    number, unit = m.group(1), m.group(2)
+    if unit == "µs":
+        unit = "us"
+    if unit not in UNITS_NS:
+        hint = _did_you_mean(unit, UNITS_NS)
+        raise ValueError(f"unknown unit {unit!r} in {word!r}; units are ns, us, ms, s{hint}")
+    ns = Fraction(number) * UNITS_NS[unit]
+    if ns.denominator != 1:
+        raise ValueError(f"duration {word!r} is not a whole number of nanoseconds")
+    return int(ns)
+
+
+def parse_msecs(word: str) -> int:
+    """Parse an ``msecs`` argument: a bare integer, or a duration of whole ms.
+
+    Args:
+        word: The argument as written (``10`` or ``10ms`` or ``1s``).
+
+    Returns:
+        Milliseconds, >= 0.
+
+    Raises:
+        ValueError: With a message saying what was expected.
+    """
+    if _INT_RE.match(word):
+        value = int(word)
+        if value < 0:
+            raise ValueError(f"negative milliseconds {word!r}; expected >= 0")
+        return value
+    ns = parse_duration(word)
+    if ns % UNITS_NS["ms"]:
+        raise ValueError(f"{word!r} is not a whole number of milliseconds")
+    return ns // UNITS_NS["ms"]
+
+
+def _did_you_mean(word: str, choices: Sequence[str] | Mapping[str, object]) -> str:
+    """Return ``"; did you mean 'x'?"`` for the closest choice, or ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Stmt:
+    """One statement before compilation: words plus where it came from."""
+
+    words: tuple[str, ...]
+    line: int
+    text: str
+    opens: bool = False
+    """Terminated by ``{`` (a ``repeat``/``loop`` header)."""
+
+
+def _split_statements(lines: Sequence[tuple[int, str]]) -> list[_Stmt]:
+    """Tokenize source lines into statements; ``{`` and ``}`` end statements."""
+    stmts: list[_Stmt] = []
+    for line_no, raw in lines:
+        code = raw.split("#", 1)[0].strip()
+        if not code:
+            continue
+        words: list[str] = []
+        before = len(stmts)
+        for tok in _TOKEN_RE.findall(code):
+            if tok == "{":
+                stmts.append(_Stmt(tuple(words), line_no, " ".join([*words, "{"]), opens=True))
+                words = []
+            elif tok == "}":
+                if words:
+                    stmts.append(_Stmt(tuple(words), line_no, " ".join(words)))
+                    words = []
+                stmts.append(_Stmt(("}",), line_no, "}"))
+            else:
+                words.append(tok)
+        if words:
+            text = code if len(stmts) == before else " ".join(words)
+            stmts.append(_Stmt(tuple(words), line_no, text))
+    return stmts
+
+
+def _source_lines(
+    src: str | Sequence[str], first_line: int, line_numbers: Sequence[int] | None
+) -> list[tuple[int, str]]:
+    """Pair each source line with its 1-based file line (0 when unknown)."""
+    if isinstance(src, str):
+        base = max(0, first_line)
+        return [(base + i if base else 0, text) for i, text in enumerate(src.split("\n"))]
+    out: list[tuple[int, str]] = []
+    for i, item in enumerate(src):
+        if line_numbers is not None and i < len(line_numbers):
+            line_no = line_numbers[i]
+        else:
+            line_no = first_line + i if first_line > 0 else 0
+        out.extend((line_no, part) for part in item.split("\n"))
+    return out
+
+
+class _Compiler:
+    """Compiles statements into ops; holds what errors need to name."""
+
+    def __init__(self, locks: Mapping[str, tuple[int, str]], path: str, task: str) -> None:
+        self.locks = locks
+        self.path = path
+        self.task = task
+        self.ops: list[Op] = []
+        self.open: list[int] = []
+        """Indices of the ``repeat``/``loop`` ops whose ``}`` is still to come."""
+
+    def error(self, stmt: _Stmt, message: str) -> ScenarioError:
+        """Build the error for `stmt` (numbered as the op it would compile to)."""
+        where = f"task {self.task!r} op {len(self.ops) + 1} {stmt.text!r}"
+        return ScenarioError(message, path=self.path, line=stmt.line or None, where=where)
+
+    def compile(self, stmts: Sequence[_Stmt]) -> tuple[Op, ...]:
+        """Compile all statements, checking blocks are balanced and non-empty."""
+        for stmt in stmts:
+            if stmt.opens:
+                self.opener(stmt)
+            elif stmt.words == ("}",):
+                self.closer(stmt)
+            else:
+                self.ops.append(self.plain(stmt))
+        if self.open:
+            op = self.ops[self.open[-1]]
+            raise ScenarioError(
+                f"{op.text!r} is never closed; expected a '}}' line",
+                path=self.path,
+                line=op.line or None,
+                where=f"task {self.task!r} op {self.open[-1] + 1} {op.text!r}",
+            )
+        return tuple(self.ops)
+
+    def opener(self, stmt: _Stmt) -> None:
+        """``repeat N {`` or ``loop {``."""
+        head, args = (stmt.words[0], stmt.words[1:]) if stmt.words else ("", ())
+        if head == "loop":
+            if args:
+                raise self.error(stmt, "'loop' takes no count; write 'loop {' (or 'repeat N {')")
+            self.ops.append(Op("loop", (-1,), stmt.line, stmt.text))
+        elif head == "repeat":
+            if len(args) != 1 or not _INT_RE.match(args[0]):
+                raise self.error(stmt, "expected 'repeat N {' with N a whole number >= 1")
+            count = int(args[0])
+            if not 1 <= count <= MAX_REPEAT:
+                raise self.error(
+                    stmt, f"repeat count {count} out of range; expected 1..{MAX_REPEAT}"
+                )
+            self.ops.append(Op("repeat", (count, -1), stmt.line, stmt.text))
+        else:
+            what = f"{head!r}" if head else "nothing"
+            raise self.error(
+                stmt, f"'{{' after {what}; only 'repeat N {{' and 'loop {{' open a block"
+            )
+        self.open.append(len(self.ops) - 1)
+
+    def closer(self, stmt: _Stmt) -> None:
+        """``}``: patch the opener's end index; reject empty bodies."""
+        if not self.open:
+            raise self.error(stmt, "unmatched '}'; no 'repeat N {' or 'loop {' is open")
+        start = self.open.pop()
+        opener = self.ops[start]
+        body = self.ops[start + 1 :]
+        # Inner blocks were checked when they closed, so a body with only
+        # control ops would already have failed; this is the empty case.
+        if not any(op.name not in CONTROL_OPS for op in body):
+            raise ScenarioError(
+                f"empty {opener.name} body; a block needs at least one op, e.g. 'run 1ms'",
+                path=self.path,
+                line=opener.line or None,
+                where=f"task {self.task!r} op {start + 1} {opener.text!r}",
+            )
+        end = len(self.ops)
+        args = (opener.args[0], end) if opener.name == "repeat" else (end,)
+        self.ops[start] = Op(opener.name, args, opener.line, opener.text)
+        self.ops.append(Op("end", (start,), stmt.line, stmt.text))
+
+    def plain(self, stmt: _Stmt) -> Op:
+        """A registered op or ``lock``/``unlock`` sugar."""
+        name, words = stmt.words[0], stmt.words[1:]
+        if name in ("repeat", "loop"):
+            raise self.error(stmt, f"expected '{{' at the end: '{' '.join(stmt.words)} {{'")
+        if name in SUGAR_OPS and name not in OPS:
+            return self.sugar(stmt, name, words)
+        spec = OPS.get(name)
+        if spec is None:
+            hint = _did_you_mean(name, [*OPS, *SUGAR_OPS, "repeat", "loop"])
+            raise self.error(stmt, f"unknown op {name!r}{hint}")
+        if len(words) != len(spec.args):
+            raise self.error(stmt, self.arity_message(spec, words))
+        args = tuple(
+            self.arg(stmt, spec, arg_name, kind, word)
+            for (arg_name, kind), word in zip(spec.args, words, strict=True)
+        )
+        return Op(name, args, stmt.line, stmt.text)
+
+    def arity_message(self, spec: OpSpec, words: Sequence[str]) -> str:
+        """Explain a wrong argument count, with a hint for ``1 ms``."""
+        n = len(spec.args)
+        takes = f"{n} argument{'s' if n != 1 else ''}"
+        usage = op_signature(spec)
+        if spec.args:
+            kinds = ", ".join(f"{a.upper()}: {ARG_KIND_HELP[k]}" for a, k in spec.args)
+            usage = f"{usage} ({kinds})"
+        msg = f"{spec.name} takes {takes}, got {len(words)}; usage: {usage}"
+        if any(w in UNITS_NS for w in words):
+            msg += "; write the unit without a space, e.g. 1ms"
+        return msg
+
+    def arg(self, stmt: _Stmt, spec: OpSpec, arg_name: str, kind: ArgKind, word: str) -> int:
+        """Convert one argument word according to its kind."""
+        try:
+            if kind == "duration":
+                return parse_duration(word)
+            if kind == "msecs":
+                return parse_msecs(word)
+            if kind == "int":
+                if not _INT_RE.match(word):
+                    raise ValueError(f"expected an integer for {arg_name.upper()}, got {word!r}")
+                return int(word)
+        except ValueError as e:
+            raise self.error(stmt, str(e)) from None
+        return self.lock_arg(stmt, spec, word)
+
+    def lock_arg(self, stmt: _Stmt, spec: OpSpec, word: str) -> int:
+        """A lock name: defined in [locks] and of a kind `spec` accepts."""
+        lock_id, kind = self.lookup_lock(stmt, word)
+        if spec.lock_kinds and kind not in spec.lock_kinds:
+            wanted = " or ".join(spec.lock_kinds)
+            raise self.error(
+                stmt,
+                f"lock {word!r} is a {kind}, but {spec.name} takes a {wanted}; "
+                f"{self.kind_hint(spec.name, kind, word)}",
+            )
+        return lock_id
+
+    def lookup_lock(self, stmt: _Stmt, word: str) -> tuple[int, str]:
+        """Resolve a lock name to (id, kind) or raise 'undefined lock'."""
+        found = self.locks.get(word)
+        if found is None:
+            defined = ", ".join(self.locks) if self.locks else "none"
+            hint = _did_you_mean(word, self.locks)
+            raise self.error(
+                stmt, f"undefined lock {word!r}{hint} (locks defined in [locks]: {defined})"
+            )
+        return found
+
+    @staticmethod
+    def kind_hint(op_name: str, kind: str, lock: str) -> str:
+        """Suggest the op that fits a lock of `kind` (``use spin_lock S``)."""
+        lk = LOCK_KINDS.get(kind)
+        is_unlock = any(k.unlock_op == op_name for k in LOCK_KINDS.values())
+        if lk is not None:
+            op = lk.unlock_op if is_unlock else lk.lock_op
+            return f"use {op} {lock} (or {'unlock' if is_unlock else 'lock'} {lock})"
+        fits = [o.name for o in OPS.values() if kind in o.lock_kinds]
+        return f"ops taking a {kind}: {', '.join(fits) or 'none'}"
+
+    def sugar(self, stmt: _Stmt, name: str, words: Sequence[str]) -> Op:
+        """``lock X`` / ``unlock X`` -> the lock kind's own op."""
+        if len(words) != 1:
+            raise self.error(stmt, f"{name} takes 1 argument, got {len(words)}; usage: {name} LOCK")
+        lock_id, kind = self.lookup_lock(stmt, words[0])
+        lk = LOCK_KINDS.get(kind)
+        if lk is None:
+            raise self.error(stmt, f"lock kind {kind!r} has no '{name}' sugar")
+        op_name = lk.lock_op if name == "lock" else lk.unlock_op
+        spec = OPS.get(op_name)
+        if spec is None or len(spec.args) != 1:
+            raise self.error(
+                stmt, f"'{name}' for a {kind} means {op_name}, which is not registered"
+            )
+        return Op(op_name, (lock_id,), stmt.line, stmt.text)
+
+
+def parse_program(
+    src: str | Sequence[str],
+    *,
+    locks: Mapping[str, tuple[int, str]],
+    path: str,
+    task: str,
+    first_line: int,
+    line_numbers: Sequence[int] | None = None,
+) -> tuple[Op, ...]:
+    """Parse and compile a task's program.
+
+    Args:
+        src: A multi-line string, or a list of strings (one op each).
+        locks: Lock name -> (lock id, kind), from ``[locks]``.
+        path: File name for error messages.
+        task: Task name for error messages.
+        first_line: File line of the first program line (0 if unknown). For a
+            list, element i is taken to be on ``first_line + i``.
+        line_numbers: For a list: the file line of each element, overriding
+            `first_line` (the scenario loader finds them in the TOML source).
+
+    Returns:
+        The flat program, control ops included.
+
+    Raises:
+        ScenarioError: Unknown op, bad argument, undefined lock, kind mismatch,
+            unbalanced or empty block.
+    """
+    stmts = _split_statements(_source_lines(src, first_line, line_numbers))
+    return _Compiler(locks, path, task).compile(stmts)

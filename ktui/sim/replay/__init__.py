@@ -1,0 +1,1 @@
+"""Time travel: checkpoints, replay and the timeline (as QEMU replay/)."""
