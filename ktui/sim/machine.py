@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ktui.sim.trace import EventSink
 
 # Order of work due at the same nanosecond.
+PRIO_NESTED = -1  # the rest of a callee's work (ttwu's sched_wakeup) before its caller's
 PRIO_CONT = 0  # the rest of something already started (its next event)
 PRIO_IRQ = 1  # interrupts: the tick, timer expiry
 PRIO_TASK = 2  # a CPU resuming its current task's program

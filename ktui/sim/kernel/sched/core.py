@@ -28,7 +28,7 @@ from ktui.sim.kernel.sched.sched import (
     WF_TTWU,
     Rq,
 )
-from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, PRIO_TASK, register_kind
+from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, PRIO_NESTED, PRIO_TASK, register_kind
 from ktui.sim.trace import PREEMPTED_STATE, Event, define_event, register_format
 
 if TYPE_CHECKING:
@@ -233,7 +233,8 @@ def _ttwu_waking(m: Machine, pid: int, waker_cpu: int) -> bool:
     waker = m.rqs[waker_cpu].curr
     m.emit(EV_SCHED_WAKING, waker_cpu, waker, pid, task.prio, target)
     task.state = RUNNING  # WRITE_ONCE(p->__state, TASK_WAKING) then RUNNING
-    m.push(m.now, PRIO_CONT, K_WAKE2, pid, target)
+    # try_to_wake_up() finishes inside its caller: before the caller goes on.
+    m.push(m.now, PRIO_NESTED, K_WAKE2, pid, target)
     return True
 
 

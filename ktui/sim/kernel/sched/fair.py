@@ -177,7 +177,9 @@ def _fls(x: int) -> int:
     return x.bit_length()
 
 
-def __calc_delta(delta_exec: int, weight: int, lw_weight: int, lw_inv_weight: int = 0) -> int:
+def __calc_delta(
+    delta_exec: int, weight: int, lw_weight: int, lw_inv_weight: int = 0
+) -> int:
     """__calc_delta() (64-bit): delta_exec * weight / lw.weight via inv_weight.
 
     Args:
@@ -565,7 +567,7 @@ def _update_curr(m: FairMachine, rq: Rq) -> None:
         expired = not _protect_slice(m, se)
     else:
         # did_preempt_short(): protection cancelled and no longer eligible
-        expired = se.vlag != se.deadline and not _eligible(m, cfs_rq, se)
+        expired = not _protect_slice(m, se) and not _eligible(m, cfs_rq, se)
     if resched or expired:
         rq.need_resched = True
         _clear_buddies(cfs_rq, curr.pid)
@@ -604,7 +606,9 @@ def _sched_idle_cfs_rq(m: FairMachine, cfs_rq: CfsRq) -> bool:
     return bool(pids) and all(_task_has_idle_policy(m.tasks[p]) for p in pids)
 
 
-def _place_entity_cfs(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct, initial: bool) -> None:
+def _place_entity_cfs(
+    m: FairMachine, cfs_rq: CfsRq, task: TaskStruct, initial: bool
+) -> None:
     """place_entity() (CFS): START_DEBIT for forks, sleeper credit for wakeups."""
     se = task.se
     vruntime = cfs_rq.min_vruntime
@@ -620,7 +624,9 @@ def _place_entity_cfs(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct, initial: 
     if se.exec_start:
         now = m.rqs[task.cpu].clock_task
         if now > se.exec_start:
-            long_sleeper = now - se.exec_start > (1 << 63) // scale_load_down(NICE_0_LOAD)
+            long_sleeper = now - se.exec_start > (1 << 63) // scale_load_down(
+                NICE_0_LOAD
+            )
     se.vruntime = vruntime if long_sleeper else max(se.vruntime, vruntime)
 
 
@@ -760,11 +766,13 @@ def _dequeue_entity(m: FairMachine, rq: Rq, task: TaskStruct, flags: int) -> boo
     if not _eevdf(m) and not sleep:
         # normalise: the next enqueue adds the (new) rq's min_vruntime back
         se.vruntime -= cfs_rq.min_vruntime
-    if (flags & (DEQUEUE_SAVE | DEQUEUE_MOVE)) != DEQUEUE_SAVE and not _zero_vruntime(m):
+    if (flags & (DEQUEUE_SAVE | DEQUEUE_MOVE)) != DEQUEUE_SAVE and not _zero_vruntime(
+        m
+    ):
         _update_min_vruntime(m, cfs_rq)
     if flags & DEQUEUE_DELAYED:  # finish_delayed_dequeue_entity()
         se.sched_delayed = 0
-        if se.vlag > 0:  # DELAY_ZERO
+        if se.vlag > 0:  # noqa: PLR1730 - DELAY_ZERO, as fair.c spells it
             se.vlag = 0
     return True
 
@@ -839,7 +847,9 @@ def _pick_eevdf(m: FairMachine, cfs_rq: CfsRq, protect: bool = True) -> int:
             if _eligible(m, cfs_rq, task.se):
                 best = task
                 break
-        if best is None or (curr is not None and _entity_before(curr.se, best.se, True)):
+        if best is None or (
+            curr is not None and _entity_before(curr.se, best.se, True)
+        ):
             best = curr
     else:
         # 6.6/6.7: vruntime-ordered tree, min_deadline heap search
@@ -865,7 +875,9 @@ def _wakeup_preempt_entity(m: FairMachine, curr: SchedEntity, se: SchedEntity) -
     return 0
 
 
-def _pick_next_entity_cfs(m: FairMachine, cfs_rq: CfsRq, curr: TaskStruct | None) -> int:
+def _pick_next_entity_cfs(
+    m: FairMachine, cfs_rq: CfsRq, curr: TaskStruct | None
+) -> int:
     """pick_next_entity() (CFS): leftmost, then skip/next/last buddies."""
     left_pid = _first_pid(cfs_rq)
     left = m.tasks[left_pid] if left_pid else None
@@ -880,15 +892,23 @@ def _pick_next_entity_cfs(m: FairMachine, cfs_rq: CfsRq, curr: TaskStruct | None
             second = m.tasks[left_pid] if left_pid else None
         else:
             idx = cfs_rq.tasks_timeline.index(se.se.run_key)
-            nxt = cfs_rq.tasks_timeline[idx + 1][2] if idx + 1 < len(cfs_rq.tasks_timeline) else 0
+            nxt = (
+                cfs_rq.tasks_timeline[idx + 1][2]
+                if idx + 1 < len(cfs_rq.tasks_timeline)
+                else 0
+            )
             second = m.tasks[nxt] if nxt else None
-            if second is None or (curr is not None and _entity_before(curr.se, second.se, False)):
+            if second is None or (
+                curr is not None and _entity_before(curr.se, second.se, False)
+            ):
                 second = curr
         if second is not None and _wakeup_preempt_entity(m, second.se, left.se) < 1:
             se = second
     if cfs_rq.next and _wakeup_preempt_entity(m, m.tasks[cfs_rq.next].se, left.se) < 1:
         se = m.tasks[cfs_rq.next]
-    elif cfs_rq.last and _wakeup_preempt_entity(m, m.tasks[cfs_rq.last].se, left.se) < 1:
+    elif (
+        cfs_rq.last and _wakeup_preempt_entity(m, m.tasks[cfs_rq.last].se, left.se) < 1
+    ):
         se = m.tasks[cfs_rq.last]
     return se.pid
 
@@ -1000,7 +1020,9 @@ def task_tick_fair(m: FairMachine, rq: Rq, curr: TaskStruct) -> None:
         _check_preempt_tick(m, rq, curr)
 
 
-def wakeup_preempt_fair(m: FairMachine, rq: Rq, task: TaskStruct, wake_flags: int) -> None:
+def wakeup_preempt_fair(
+    m: FairMachine, rq: Rq, task: TaskStruct, wake_flags: int
+) -> None:
     """check_preempt_wakeup_fair() (check_preempt_wakeup() before 6.7).
 
     Sets rq.need_resched when the woken task should preempt curr: before 6.6
@@ -1037,7 +1059,10 @@ def wakeup_preempt_fair(m: FairMachine, rq: Rq, task: TaskStruct, wake_flags: in
             if _pick_eevdf(m, cfs_rq, protect=not cancel) == task.pid:
                 preempt = True
             elif cancel:  # RUN_TO_PARITY: update_protect_slice()
-                se.vprot = min(se.vprot, se.vruntime + calc_delta_fair(_cfs_rq_min_slice(m, cfs_rq), se))
+                se.vprot = min(
+                    se.vprot,
+                    se.vruntime + calc_delta_fair(_cfs_rq_min_slice(m, cfs_rq), se),
+                )
                 se.vlag = se.vprot
                 return
         else:
@@ -1054,7 +1079,9 @@ def wakeup_preempt_fair(m: FairMachine, rq: Rq, task: TaskStruct, wake_flags: in
         cfs_rq.last = curr.pid
 
 
-def _do_preempt_short(m: FairMachine, cfs_rq: CfsRq, pse: SchedEntity, se: SchedEntity) -> bool:
+def _do_preempt_short(
+    m: FairMachine, cfs_rq: CfsRq, pse: SchedEntity, se: SchedEntity
+) -> bool:
     """do_preempt_short() (6.12..6.16)."""
     if pse.slice >= se.slice:
         return False
@@ -1192,7 +1219,9 @@ def validate_cfs_rq(m: FairMachine, rq: Rq) -> None:
         if se.run_key != entry or entry[0] != _tree_key(m, se):
             raise SimInvariantError(f"{where}: pid {task.pid} key {entry} is stale")
         if not se.on_rq:
-            raise SimInvariantError(f"{where}: pid {task.pid} in tree with se.on_rq == 0")
+            raise SimInvariantError(
+                f"{where}: pid {task.pid} in tree with se.on_rq == 0"
+            )
         queued.append(task)
         w = scale_load_down(se.load_weight)
         avg += _entity_key(m, cfs_rq, se) * w
@@ -1204,17 +1233,25 @@ def validate_cfs_rq(m: FairMachine, rq: Rq) -> None:
         if curr.se.on_rq:
             queued.append(curr)
     if cfs_rq.nr_queued != len(queued):
-        raise SimInvariantError(f"{where}: nr_queued {cfs_rq.nr_queued} != {len(queued)} queued")
+        raise SimInvariantError(
+            f"{where}: nr_queued {cfs_rq.nr_queued} != {len(queued)} queued"
+        )
     weight = sum(t.se.load_weight for t in queued)
     if cfs_rq.load_weight != weight:
-        raise SimInvariantError(f"{where}: load.weight {cfs_rq.load_weight} != {weight}")
+        raise SimInvariantError(
+            f"{where}: load.weight {cfs_rq.load_weight} != {weight}"
+        )
     runnable = sum(1 for t in queued if not t.se.sched_delayed)
     if cfs_rq.h_nr_runnable != runnable:
-        raise SimInvariantError(f"{where}: h_nr_runnable {cfs_rq.h_nr_runnable} != {runnable}")
+        raise SimInvariantError(
+            f"{where}: h_nr_runnable {cfs_rq.h_nr_runnable} != {runnable}"
+        )
     if not _delay_dequeue(m) and runnable != len(queued):
         raise SimInvariantError(f"{where}: sched_delayed entity before 6.12")
     if rq.nr_running < len(queued):
-        raise SimInvariantError(f"{where}: rq.nr_running {rq.nr_running} < {len(queued)}")
+        raise SimInvariantError(
+            f"{where}: rq.nr_running {rq.nr_running} < {len(queued)}"
+        )
     if _eevdf(m) and (cfs_rq.avg_vruntime != avg or cfs_rq.avg_load != load):
         raise SimInvariantError(
             f"{where}: avg_vruntime/avg_load {cfs_rq.avg_vruntime}/{cfs_rq.avg_load}"

@@ -27,7 +27,9 @@ TICK = 4 * MS  # HZ=250
 class FakeMachine:
     """The attributes fair.FairMachine asks for, and nothing else."""
 
-    def __init__(self, kver: tuple[int, int] = (6, 18), ncpus: int = 1, hz: int = 250) -> None:
+    def __init__(
+        self, kver: tuple[int, int] = (6, 18), ncpus: int = 1, hz: int = 250
+    ) -> None:
         self.now = 0
         self.kver = kver
         self.ncpus = ncpus
@@ -41,7 +43,12 @@ class FakeMachine:
         return self._seq
 
 
-def new_task(m: FakeMachine, pid: int, nice: int = 0, policy: SchedPolicy = SchedPolicy.SCHED_NORMAL) -> TaskStruct:
+def new_task(
+    m: FakeMachine,
+    pid: int,
+    nice: int = 0,
+    policy: SchedPolicy = SchedPolicy.SCHED_NORMAL,
+) -> TaskStruct:
     """sched_fork() + wake_up_new_task() on CPU 0."""
     task = TaskStruct(pid, f"t{pid}", (0,))
     task.policy = int(policy)
@@ -152,7 +159,11 @@ def test_cpu_bound_shares_follow_weights(kver: tuple[int, int]) -> None:
     assert total == 10_000 * MS
     for task, weight in zip(tasks, (1024, 335, 110), strict=True):
         expected = total * weight // (1024 + 335 + 110)
-        assert abs(task.se.sum_exec_runtime - expected) <= 10 * 4 * MS, (task.pid, task.se.sum_exec_runtime, expected)
+        assert abs(task.se.sum_exec_runtime - expected) <= 10 * 4 * MS, (
+            task.pid,
+            task.se.sum_exec_runtime,
+            expected,
+        )
 
 
 # -- EEVDF placement and eligibility --------------------------------------------
@@ -176,7 +187,10 @@ def test_wakeup_places_at_avg_vruntime_minus_scaled_lag() -> None:
     v0 = cfs.min_vruntime
     avg = cfs.avg_vruntime + (curr.se.vruntime - v0) * (curr.se.load_weight >> 10)
     load = cfs.avg_load + (curr.se.load_weight >> 10)
-    assert {curr.pid} | {t.pid for t in fair.for_each_cfs_entity(m, rq)} == {a.pid, b.pid}
+    assert {curr.pid} | {t.pid for t in fair.for_each_cfs_entity(m, rq)} == {
+        a.pid,
+        b.pid,
+    }
     V = v0 + (avg // load)  # floor, as avg_vruntime() rounds
     lag = 1_234_567 * (load + 1991)  # nice -3 weight 1991
     lag = lag // load  # positive: C division == floor
@@ -187,9 +201,13 @@ def test_wakeup_places_at_avg_vruntime_minus_scaled_lag() -> None:
     fair.validate_cfs_rq(m, rq)
 
 
-def test_dequeue_lag_is_clamped() -> None:
-    """update_entity_lag(): |vlag| <= calc_delta_fair(max(2*slice, TICK_NSEC))."""
-    m = FakeMachine((6, 18))
+@pytest.mark.parametrize(("ncpus", "limit"), [(1, 4 * MS), (8, 2 * 700_000 * 4)])
+def test_dequeue_lag_is_clamped(ncpus: int, limit: int) -> None:
+    """update_entity_lag(): |vlag| <= calc_delta_fair(max(2*slice, TICK_NSEC)).
+
+    One CPU: 2*0.7 ms < TICK_NSEC (HZ=250). Eight: 2*0.7 ms*(1+3) > 4 ms.
+    """
+    m = FakeMachine((6, 18), ncpus)
     a, _b = new_task(m, 1), new_task(m, 2)
     rq = clock(m, 0)
     schedule(m, rq)
@@ -197,12 +215,23 @@ def test_dequeue_lag_is_clamped() -> None:
     rq = clock(m, 50 * MS)  # a runs far past its share without a tick
     a.state = 1
     fair.dequeue_task_fair(m, rq, a, 0)  # not a sleep: a real dequeue even on 6.18
-    limit = max(2 * a.se.slice, 4 * MS)  # nice 0: calc_delta_fair is identity
-    assert a.se.vlag == -limit
+    assert a.se.vlag == -limit  # nice 0: calc_delta_fair() is the identity
     fair.validate_cfs_rq(m, rq)
 
 
-@pytest.mark.parametrize(("kver", "key"), [((6, 6), "vruntime"), ((6, 7), "vruntime"), ((6, 8), "deadline")])
+@pytest.mark.parametrize("nice", [0, 5])
+def test_fork_gets_half_a_slice(nice: int) -> None:
+    """PLACE_DEADLINE_INITIAL: a new task's first deadline is half a (virtual) slice out."""
+    m = FakeMachine((6, 18))
+    task = new_task(m, 1, nice)
+    assert task.se.slice == 700_000
+    vslice = fair.calc_delta_fair(700_000, task.se)
+    assert task.se.deadline - task.se.vruntime == vslice // 2
+
+
+@pytest.mark.parametrize(
+    ("kver", "key"), [((6, 6), "vruntime"), ((6, 7), "vruntime"), ((6, 8), "deadline")]
+)
 def test_tree_key_by_version(kver: tuple[int, int], key: str) -> None:
     m = FakeMachine(kver)
     for pid in (1, 2, 3):
@@ -215,7 +244,9 @@ def test_tree_key_by_version(kver: tuple[int, int], key: str) -> None:
 # -- DELAY_DEQUEUE ---------------------------------------------------------------------
 
 
-def _two_tasks_a_ran(kver: tuple[int, int]) -> tuple[FakeMachine, Rq, TaskStruct, TaskStruct]:
+def _two_tasks_a_ran(
+    kver: tuple[int, int],
+) -> tuple[FakeMachine, Rq, TaskStruct, TaskStruct]:
     m = FakeMachine(kver)
     a, b = new_task(m, 1), new_task(m, 2)
     rq = clock(m, 0)
@@ -354,3 +385,26 @@ def test_validate_catches_curr_left_in_tree() -> None:
     rq.cfs.curr = a.pid
     with pytest.raises(SimInvariantError):
         fair.validate_cfs_rq(m, rq)
+
+
+@pytest.mark.parametrize("kver", [(6, 12), (6, 18)])
+def test_run_to_parity_keeps_an_ineligible_curr_until_its_deadline(
+    kver: tuple[int, int],
+) -> None:
+    """RUN_TO_PARITY: vlag == deadline (6.12) or vprot (6.17+) protects curr."""
+    m = FakeMachine(kver)
+    a, b = new_task(m, 1), new_task(m, 2)
+    rq = clock(m, 0)
+    schedule(m, rq)
+    assert rq.curr == a.pid  # equal deadlines: leftmost (first inserted)
+    half = 700_000 // 2 if kver >= (6, 15) else 750_000 // 2
+    assert a.se.deadline == half
+    rq = clock(m, half - 50_000)
+    fair.task_tick_fair(m, rq, a)
+    assert not fair.entity_eligible(m, rq, a)
+    assert not rq.need_resched  # protected, though not eligible
+    rq = clock(m, half)
+    fair.task_tick_fair(m, rq, a)
+    assert rq.need_resched  # the request is used up
+    schedule(m, rq)
+    assert rq.curr == b.pid

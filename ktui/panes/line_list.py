@@ -1,0 +1,190 @@
+"""`LineList`: a pane of rows drawn with the Line API, with a row cursor.
+
+Only visible rows are ever formatted (`render_line`), and formatted strips
+are kept in an `LRUCache` keyed by row, width and highlight, cleared when the
+view changes -- so a table of thousands of tasks, or a trace of a million
+events, costs what the screen shows, not what the model holds.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ktui.panes.base import Pane
+
+Cells = list[tuple[str, Style]]
+"""A row: text runs with their styles."""
+
+CURSOR_STYLE = Style(bgcolor="grey30")
+"""Background of the cursor row when the pane has focus."""
+CURSOR_STYLE_BLUR = Style(bgcolor="grey19")
+"""Background of the cursor row otherwise."""
+
+
+class LineList(Pane, ScrollView, can_focus=True):
+    """A scrolling list of rows with a cursor; subclasses supply the rows.
+
+    Subclasses implement `row_count`, `row_cells` and optionally
+    `row_selected` (enter or click).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "edge(0)", "Top", show=False),
+        Binding("end", "edge(1)", "Bottom", show=False),
+        Binding("enter", "select", "Select", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    LineList {
+        border: round $panel-lighten-2;
+        border-title-color: $text-muted;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 0;
+    }
+    LineList:focus {
+        border: round $accent;
+        border-title-color: $text;
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    """Row index of the cursor."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._strips: LRUCache[tuple[int, int, bool, int], Strip] = LRUCache(4096)
+        self._count = 0
+        self._header: Cells | None = None
+
+    @property
+    def _hdr(self) -> int:
+        return 1 if self._header is not None else 0
+
+    # -- to implement -----------------------------------------------------
+    def row_count(self) -> int:
+        """Number of rows in the current view."""
+        return 0
+
+    def row_cells(self, index: int) -> Cells:
+        """The text runs of row `index` (0 <= index < row_count())."""
+        return []
+
+    def row_selected(self, index: int) -> None:
+        """Row `index` was chosen (enter, or a click)."""
+
+    def row_moved(self, index: int) -> None:
+        """The cursor moved to row `index` (default: nothing)."""
+
+    def content_width(self) -> int:
+        """Width of the widest row, for horizontal scrolling (0: fit)."""
+        return 0
+
+    def header_cells(self) -> Cells | None:
+        """A fixed column-header line above the rows, or None."""
+        return None
+
+    # -- machinery --------------------------------------------------------
+    def rows_changed(self) -> None:
+        """Call after the view changed: drops cached strips and resizes."""
+        self._strips.clear()
+        self._count = self.row_count()
+        self._header = self.header_cells()
+        self.virtual_size = Size(self.content_width(), self._count + self._hdr)
+        if self._count and self.cursor >= self._count:
+            self.set_cursor(self._count - 1, notify=False)
+        self.refresh()
+
+    def set_cursor(self, index: int, *, notify: bool = True, center: bool = False) -> None:
+        """Move the cursor to `index` and scroll it into view.
+
+        Args:
+            index: Target row (clamped).
+            notify: Call `row_moved` afterwards.
+            center: Scroll so that the row is in the middle.
+        """
+        index = max(0, min(index, self._count - 1)) if self._count else 0
+        old = self.cursor
+        self.set_reactive(LineList.cursor, index)
+        height = max(1, self.scrollable_content_region.height - self._hdr)
+        if center:
+            self.scroll_to(y=max(0, index - height // 2), animate=False, immediate=True)
+        elif index < self.scroll_offset.y:
+            self.scroll_to(y=index, animate=False, immediate=True)
+        elif index >= self.scroll_offset.y + height:
+            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+        if old != index:
+            self.refresh()
+        if notify and old != index:
+            self.row_moved(index)
+
+    def action_cursor(self, delta: int) -> None:
+        """Move the cursor by `delta` rows."""
+        self.set_cursor(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        """Move the cursor by one screen."""
+        page = max(1, self.scrollable_content_region.height - 1 - self._hdr)
+        self.set_cursor(self.cursor + direction * page)
+
+    def action_edge(self, end: int) -> None:
+        """Move the cursor to the first (0) or last (1) row."""
+        self.set_cursor(self._count - 1 if end else 0)
+
+    def action_select(self) -> None:
+        """Choose the cursor row."""
+        if self._count:
+            self.row_selected(self.cursor)
+
+    def on_click(self, event: events.Click) -> None:
+        """Clicking a row moves the cursor there and chooses it."""
+        index = event.y + self.scroll_offset.y - self._hdr
+        if 0 <= index < self._count and event.y >= self._hdr:
+            self.set_cursor(index)
+            self.row_selected(index)
+
+    def on_focus(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        """Line API: draw screen row `y` of the pane."""
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        if self._header is not None:
+            if y == 0:
+                base = self.rich_style
+                segs = [Segment(text, base + style) for text, style in self._header]
+                return Strip(segs).crop_extend(scroll_x, scroll_x + width, base)
+            y -= 1
+        index = scroll_y + y
+        if index >= self._count or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        on_cursor = index == self.cursor
+        key = (index, width, on_cursor, scroll_x)
+        strip = self._strips.get(key)
+        if strip is None:
+            base = self.rich_style
+            if on_cursor:
+                base = base + (CURSOR_STYLE if self.has_focus else CURSOR_STYLE_BLUR)
+            segs = [Segment(text, base + style) for text, style in self.row_cells(index)]
+            strip = Strip(segs).crop_extend(scroll_x, scroll_x + width, base)
+            self._strips[key] = strip
+        return strip

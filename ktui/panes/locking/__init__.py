@@ -1,0 +1,1 @@
+"""Locking panes (kernel/locking/): lock holders and waiters."""

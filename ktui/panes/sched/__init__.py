@@ -1,0 +1,1 @@
+"""Scheduler panes (kernel/sched/): run queues, timeline, task detail."""

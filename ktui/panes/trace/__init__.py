@@ -1,0 +1,1 @@
+"""Trace panes (kernel/trace/): the event log."""

@@ -1,0 +1,1 @@
+"""Pure functions from frozen views to Rich renderables; no App needed."""

@@ -1,0 +1,161 @@
+"""Row builders for the scheduler panes: run queues as /proc/sched_debug
+would print them, one CPU after another, then everything not runnable.
+
+Pure functions from a `MachineSnapshot` to rows of styled text runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+
+from ktui.renderables.units import fmt_ns
+from ktui.sim.snapshot import MachineSnapshot, RqView, TaskView
+
+Cells = list[tuple[str, Style]]
+
+DIM = Style(dim=True)
+BOLD = Style(bold=True)
+CPU_STYLE = Style(bold=True, color="cyan")
+CURR_STYLE = Style(bold=True, color="green")
+DELAYED_STYLE = Style(color="yellow")
+BLOCKED_STYLE = Style(color="magenta")
+WARN_STYLE = Style(bold=True, color="red")
+HEAD_STYLE = Style(bold=True, underline=True)
+
+STATE_NAMES = {
+    "R": "running",
+    "R+": "runnable (preempted)",
+    "S": "sleeping",
+    "D": "uninterruptible",
+    "T": "stopped",
+    "t": "traced",
+    "X": "dead",
+    "Z": "zombie",
+    "I": "idle",
+}
+"""What the ps-style state letters mean."""
+
+
+def split_ns(ns: int) -> str:
+    """``SPLIT_NS()`` of kernel/sched/debug.c: ms with 6 decimals (exact ns)."""
+    sign = "-" if ns < 0 else ""
+    ms, rem = divmod(abs(ns), 1_000_000)
+    return f"{sign}{ms}.{rem:06d}"
+
+
+COLUMNS = (
+    (" ", 2),
+    ("S", 2),
+    ("COMM", 16),
+    ("PID", 6),
+    ("NICE", 5),
+    ("WEIGHT", 7),
+    ("VRUNTIME", 14),
+    ("DEADLINE", 14),
+    ("LAG", 12),
+    ("E", 2),
+    ("DLY", 4),
+    ("SUM-EXEC", 14),
+    ("SWITCHES", 9),
+)
+"""Run-queue table columns and widths (times are ms.ns like sched_debug)."""
+ROW_WIDTH = sum(w for _, w in COLUMNS) + 1
+
+
+def rq_header() -> Cells:
+    """The column header line."""
+    parts = []
+    for name, width in COLUMNS:
+        parts.append(name.rjust(width - 1) + " " if name in _RIGHT else name.ljust(width))
+    return [("".join(parts), HEAD_STYLE)]
+
+
+_RIGHT = {"PID", "NICE", "WEIGHT", "VRUNTIME", "DEADLINE", "LAG", "SUM-EXEC", "SWITCHES"}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of the run-queue pane: its cells and the task it is about."""
+
+    cells: Cells
+    pid: int | None = None
+
+
+def _task_row(t: TaskView, rq: RqView | None, marker: str, style: Style) -> Row:
+    if rq is not None and (t.on_rq or t.on_cpu):
+        lag = rq.avg_vruntime - t.vruntime
+        eligible = "e" if lag >= 0 else ""
+    else:
+        lag = t.vlag
+        eligible = ""
+    cells: Cells = [
+        (marker.ljust(2), style),
+        (t.state.ljust(2), style),
+        (t.comm[:15].ljust(16), style),
+        (f"{t.pid:>5} ", DIM),
+        (f"{t.nice:>4} ", Style()),
+        (f"{t.weight:>6} ", Style()),
+        (f"{split_ns(t.vruntime):>13} ", Style()),
+        (f"{split_ns(t.deadline):>13} ", Style()),
+        (f"{split_ns(lag):>11} ", Style(color="green") if lag >= 0 else Style(color="red")),
+        (eligible.ljust(2), Style(color="green")),
+        (("yes" if t.sched_delayed else "").ljust(4), DELAYED_STYLE),
+        (f"{split_ns(t.sum_exec_runtime):>13} ", Style()),
+        (f"{t.nr_switches:>8} ", DIM),
+    ]
+    return Row(cells, t.pid)
+
+
+def rq_rows(snap: MachineSnapshot) -> list[Row]:
+    """Every row of the run-queue pane for `snap`.
+
+    Per CPU: a summary line, the current task, the CFS tree in key order
+    (leftmost first); then tasks that are not runnable, with what they wait
+    on.
+    """
+    tasks = {t.pid: t for t in snap.tasks}
+    rows: list[Row] = []
+    for rq in snap.rqs:
+        flags = []
+        if rq.need_resched:
+            flags.append(("need_resched ", WARN_STYLE))
+        if rq.irqs_disabled:
+            flags.append(("irqs-off ", WARN_STYLE))
+        if rq.preempt_count:
+            flags.append((f"preempt_count={rq.preempt_count} ", WARN_STYLE))
+        if rq.spinning_on:
+            flags.append((f"spinning on {rq.spinning_on} ", WARN_STYLE))
+        if rq.context and rq.context != "task":
+            flags.append((f"in {rq.context} ", WARN_STYLE))
+        rows.append(
+            Row(
+                [
+                    (f"cpu#{rq.cpu} ", CPU_STYLE),
+                    (f"nr_running={rq.nr_running} ", Style()),
+                    (f"min_vruntime={split_ns(rq.min_vruntime)} ", DIM),
+                    (f"avg_vruntime={split_ns(rq.avg_vruntime)} ", DIM),
+                    (f"nr_switches={rq.nr_switches} ", DIM),
+                    *flags,
+                ],
+                rq.curr or None,
+            )
+        )
+        curr = tasks.get(rq.curr) if rq.curr else None
+        if curr is not None:
+            rows.append(_task_row(curr, rq, ">", CURR_STYLE))
+        else:
+            rows.append(Row([("> ", DIM), (f"   {rq.curr_comm or 'idle'} (idle)", DIM)]))
+        for pid in rq.tree:
+            t = tasks.get(pid)
+            if t is not None:
+                rows.append(_task_row(t, rq, " ", DELAYED_STYLE if t.sched_delayed else Style()))
+    waiting = [t for t in snap.tasks if not t.on_rq and not t.on_cpu]
+    if waiting:
+        rows.append(Row([("not runnable", CPU_STYLE), (f"  ({len(waiting)} tasks)", DIM)]))
+        for t in waiting:
+            row = _task_row(t, None, " ", DIM if t.state in ("X", "Z") else BLOCKED_STYLE)
+            why = f"blocked on {t.blocked_on}" if t.blocked_on else STATE_NAMES.get(t.state, "")
+            rows.append(Row([*row.cells, (why, BLOCKED_STYLE)], t.pid))
+    return rows
