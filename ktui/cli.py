@@ -93,7 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.until is not None:
         try:
             until_ns = parse_duration(args.until)
-        except KtuiError as exc:
+        except ValueError as exc:
             raise CommandError(f"--until: {exc}") from None
     sim = ktui.sim.load(args.scenario, history=not args.no_history)
     for expr in args.breaks:

@@ -138,8 +138,7 @@ def rq_rows(snap: MachineSnapshot) -> list[Row]:
                     (f"avg_vruntime={split_ns(rq.avg_vruntime)} ", DIM),
                     (f"nr_switches={rq.nr_switches} ", DIM),
                     *flags,
-                ],
-                rq.curr or None,
+                ]
             )
         )
         curr = tasks.get(rq.curr) if rq.curr else None

@@ -190,6 +190,10 @@ class Simulator:
         elif cur < target <= cur + FORWARD_REPLAY_MAX or target > self.recorded:
             while self.event < target and self._advance():
                 pass
+            if self.event < target:
+                end = self.event
+                self.goto(cur)  # nothing half-done: back where we were
+                raise CommandError(f"goto: event {target} is past the end of the run ({end})")
         else:
             self._reload(target)
         self.stop = StopInfo("finished" if self.at_end() else "paused")

@@ -1,0 +1,65 @@
+"""Task detail pane: the selected task's program with the current op
+highlighted, its locks, what it is blocked on and its runtime numbers
+(``/proc/<pid>/sched``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from ktui.panes.base import Area, Pane
+from ktui.renderables.task_detail import task_detail
+from ktui.sim.snapshot import EMPTY_SNAPSHOT, MachineSnapshot
+
+
+class TaskDetail(Pane):
+    """One task in depth; the screen sets `pid` when a task is selected."""
+
+    PANE_ID: ClassVar[str] = "task"
+    PANE_TITLE: ClassVar[str] = "Task"
+    AREA: ClassVar[Area] = "right"
+
+    DEFAULT_CSS = """
+    TaskDetail {
+        border: round $panel-lighten-2;
+        border-title-color: $text-muted;
+        height: 1fr;
+    }
+    TaskDetail:focus-within {
+        border: round $accent;
+    }
+    TaskDetail VerticalScroll {
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    view: reactive[MachineSnapshot] = reactive(EMPTY_SNAPSHOT, init=False)
+    """The snapshot the task is read from."""
+    pid: reactive[int | None] = reactive(None, init=False)
+    """The selected task's pid."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(id="task-body")
+
+    def view_of(self, snap: MachineSnapshot) -> MachineSnapshot:
+        """The task is looked up by pid in the whole snapshot."""
+        return snap
+
+    def on_mount(self) -> None:
+        self._update()
+
+    def watch_view(self) -> None:
+        self._update()
+
+    def watch_pid(self) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        task = self.view.task(self.pid) if self.pid is not None else None
+        self.border_title = f"Task {task.comm}/{task.pid}" if task else self.PANE_TITLE
+        self.query_one("#task-body", Static).update(task_detail(self.view, self.pid))

@@ -1,0 +1,71 @@
+"""Row builders for the lock pane: every lock with its owner and waiters in
+FIFO order (``struct mutex``'s ``wait_list``), the deadlock cycle in red.
+
+Pure functions from a `MachineSnapshot` to rows of styled text runs.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+
+from ktui.renderables.sched import Row
+from ktui.renderables.units import fmt_ns
+from ktui.sim.snapshot import MachineSnapshot
+
+Cells = list[tuple[str, Style]]
+
+HEAD_STYLE = Style(bold=True, underline=True)
+CYCLE_STYLE = Style(bold=True, color="red")
+FREE_STYLE = Style(dim=True)
+HELD_STYLE = Style(color="green")
+WAIT_STYLE = Style(color="magenta")
+
+LOCK_COLUMNS = (("LOCK", 12), ("KIND", 9), ("OWNER", 18), ("CPU", 4), ("HELD", 11), ("CONT/ACQ", 10))
+ROW_WIDTH = sum(w for _, w in LOCK_COLUMNS) + 30
+
+
+def lock_header() -> Cells:
+    """The column header line."""
+    return [("".join(name.ljust(w) for name, w in LOCK_COLUMNS) + "WAITERS", HEAD_STYLE)]
+
+
+def lock_rows(snap: MachineSnapshot) -> list[Row]:
+    """Rows of the lock pane: one per lock, one per waiter, then the cycles.
+
+    A lock row selects its owner; a waiter row selects that waiter.
+    """
+    rows: list[Row] = []
+    for lk in snap.locks:
+        style = CYCLE_STYLE if lk.in_cycle else (HELD_STYLE if lk.owner else FREE_STYLE)
+        owner = f"{lk.owner_comm}/{lk.owner}" if lk.owner else "-"
+        cpu = str(lk.owner_cpu) if lk.owner and lk.owner_cpu >= 0 else "-"
+        held = fmt_ns(lk.held_ns) if lk.owner else "-"
+        waiters = " ".join(f"{c}/{p}" for p, c in zip(lk.waiters, lk.waiter_comms))
+        mark = "⟳ " if lk.in_cycle else ""
+        rows.append(
+            Row(
+                [
+                    ((mark + lk.name)[:11].ljust(12), style),
+                    (lk.kind[:8].ljust(9), Style()),
+                    (owner[:17].ljust(18), style),
+                    (cpu.ljust(4), Style()),
+                    (held.ljust(11), Style()),
+                    (f"{lk.contentions}/{lk.acquisitions}".ljust(10), Style(dim=True)),
+                    (waiters or "-", WAIT_STYLE if waiters else FREE_STYLE),
+                ],
+                lk.owner or None,
+            )
+        )
+        if len(lk.waiters) > 1 or lk.in_cycle:
+            for n, (pid, comm) in enumerate(zip(lk.waiters, lk.waiter_comms), 1):
+                rows.append(Row([(f"  └ waiter {n}: {comm}/{pid}", WAIT_STYLE)], pid))
+    for dl in snap.deadlocks:
+        chain = []
+        for i, comm in enumerate(dl.comms):
+            lock = dl.locks[i] if i < len(dl.locks) else "?"
+            chain.append(f"{comm} ─wants {lock}→ ")
+        chain.append(dl.comms[0] if dl.comms else "")
+        rows.append(Row([(f"DEADLOCK (event #{dl.event}): ", CYCLE_STYLE), ("".join(chain), CYCLE_STYLE)]))
+    if not rows:
+        rows.append(Row([("no locks in this scenario", FREE_STYLE)]))
+    return rows

@@ -1,0 +1,86 @@
+"""Task detail: one ``task_struct`` and its ``sched_entity`` as a Rich
+renderable, with the task's program and the current op highlighted.
+
+The numbers are the ones ``/proc/<pid>/sched`` prints (kernel/sched/debug.c:
+``proc_sched_show_task``); the program listing is ktui's own.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ktui.renderables.sched import STATE_NAMES, split_ns
+from ktui.renderables.units import fmt_ns
+from ktui.sim.snapshot import MachineSnapshot, TaskView
+
+
+def task_detail(snap: MachineSnapshot, pid: int | None) -> RenderableType:
+    """Everything about task `pid` at the position of `snap`.
+
+    Args:
+        snap: The snapshot.
+        pid: The selected task, or None.
+
+    Returns:
+        A renderable; a hint when no task is selected.
+    """
+    task = snap.task(pid) if pid is not None else None
+    if task is None:
+        if not snap.tasks:
+            return Text("no tasks", style="dim")
+        return Text("select a task in Run queues or Locks (enter / click)", style="dim")
+    return Group(_header(task), _numbers(task), _locks(task), _program(task))
+
+
+def _header(t: TaskView) -> Text:
+    text = Text()
+    text.append(f"{t.comm}", style="bold")
+    text.append(f"  pid {t.pid}  cpu {t.cpu}  ")
+    state = STATE_NAMES.get(t.state, t.state)
+    style = "green" if t.on_cpu else ("magenta" if t.blocked_on else "")
+    text.append(f"{t.state} ({'on cpu' if t.on_cpu else state})", style=style)
+    if t.sched_delayed:
+        text.append("  sched_delayed", style="yellow")
+    return text
+
+
+def _numbers(t: TaskView) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim")
+    grid.add_column(justify="right")
+    grid.add_column(style="dim")
+    grid.add_column(justify="right")
+    grid.add_row("policy", t.policy, "prio", f"{t.prio} (nice {t.nice})")
+    grid.add_row("weight", str(t.weight), "preempt_count", str(t.preempt_count))
+    grid.add_row("se.vruntime", split_ns(t.vruntime), "se.deadline", split_ns(t.deadline))
+    grid.add_row("se.vlag", split_ns(t.vlag), "se.slice", fmt_ns(t.slice))
+    grid.add_row("se.sum_exec_runtime", fmt_ns(t.sum_exec_runtime), "start_time", fmt_ns(t.start_time))
+    grid.add_row("nr_switches", str(t.nr_switches), "nvcsw / nivcsw", f"{t.nvcsw} / {t.nivcsw}")
+    return grid
+
+
+def _locks(t: TaskView) -> Text:
+    text = Text()
+    text.append("held: ", style="dim")
+    text.append(", ".join(t.held_locks) if t.held_locks else "-", style="green" if t.held_locks else "")
+    text.append("   blocked on: ", style="dim")
+    text.append(t.blocked_on or "-", style="bold magenta" if t.blocked_on else "")
+    return text
+
+
+def _program(t: TaskView) -> Text:
+    text = Text()
+    text.append("program", style="dim underline")
+    for i, op in enumerate(t.program):
+        line = t.program_lines[i] if i < len(t.program_lines) else 0
+        current = i == t.pc
+        text.append("\n")
+        text.append("▶ " if current else "  ", style="bold yellow")
+        text.append(f"{line:>3} " if line else "    ", style="dim")
+        text.append(op, style="bold reverse" if current else "")
+    if t.pc >= len(t.program):
+        text.append("\n▶ ", style="bold yellow")
+        text.append("(exited)" if t.state in ("X", "Z") else "(end of program)", style="dim")
+    return text

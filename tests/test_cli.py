@@ -1,0 +1,122 @@
+"""The ktui command: run/check/list output, JSON shape, and bad input (exit 2, no traceback)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ktui.cli import main
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's own usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_json_reports_the_deadlock(capsys: pytest.CaptureFixture[str]) -> None:
+    """`ktui run abba --json` is one JSON object with the documented keys, status deadlock."""
+    code, out, _ = _run(capsys, "run", "abba", "--json")
+    assert code == 0
+    rep = json.loads(out)
+    for key in ("scenario", "seed", "event", "time_ns", "status", "state_hash", "tasks", "cpus", "locks", "deadlocks"):
+        assert key in rep
+    assert rep["status"] == "deadlock"
+    task = rep["tasks"][0]
+    for key in ("pid", "comm", "state", "policy", "nice", "prio", "cpu", "sum_exec_runtime_ns", "vruntime_ns", "nr_switches"):
+        assert key in task
+    assert {lk["name"]: lk["kind"] for lk in rep["locks"]} == {"A": "mutex", "B": "mutex"}
+    assert sorted(rep["deadlocks"][0]["tasks"]) == ["t1", "t2"]
+
+
+def test_run_back_and_goto_move_the_position(capsys: pytest.CaptureFixture[str]) -> None:
+    """--back M after the run reports event N-M; --goto N reports N."""
+    _, out, _ = _run(capsys, "run", "abba", "--json")
+    end = json.loads(out)["event"]
+    _, out, _ = _run(capsys, "run", "abba", "--json", "--back", "3")
+    assert json.loads(out)["event"] == end - 3
+    _, out, _ = _run(capsys, "run", "abba", "--json", "--goto", "4")
+    assert json.loads(out)["event"] == 4
+
+
+def test_run_break_and_until(capsys: pytest.CaptureFixture[str]) -> None:
+    """--break stops at the matching event; --until stops at a time limit."""
+    _, out, _ = _run(capsys, "run", "abba", "--json", "--break", "lock_acquire lock=B comm=t2")
+    rep = json.loads(out)
+    assert rep["status"] == "breakpoint" and "lock_acquire lock=B comm=t2" in rep["reason"]
+    _, out, _ = _run(capsys, "run", "cfs-nice", "--json", "--until", "20ms")
+    rep = json.loads(out)
+    assert rep["status"] == "limit" and rep["time_ns"] <= 20_000_000
+
+
+def test_trace_prints_ftrace_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    """--trace prints one ftrace-style line per event: comm-pid [cpu] seconds: event: fields."""
+    code, out, _ = _run(capsys, "run", "abba", "--trace", "--json")
+    assert code == 0
+    lines = out.splitlines()
+    assert any(ln.endswith("t1-1 [000]     0.001000: lock_contended: B") for ln in lines)
+    assert any("prev_state=D ==> next_comm=swapper/0" in ln for ln in lines)
+
+
+def test_no_history_gives_the_same_end_state(capsys: pytest.CaptureFixture[str]) -> None:
+    """--no-history runs the same model: same event count and state hash."""
+    _, out, _ = _run(capsys, "run", "cfs-nice", "--json", "--steps", "2000")
+    _, out2, _ = _run(capsys, "run", "cfs-nice", "--json", "--steps", "2000", "--no-history")
+    a, b = json.loads(out), json.loads(out2)
+    assert (a["event"], a["state_hash"]) == (b["event"], b["state_hash"])
+
+
+def test_check_and_list(capsys: pytest.CaptureFixture[str]) -> None:
+    """check validates and says ok; list shows every built-in with the default marked."""
+    code, out, _ = _run(capsys, "check", "abba")
+    assert code == 0 and "ok" in out
+    code, out, _ = _run(capsys, "list")
+    assert code == 0
+    assert "* abba" in out and "cfs-nice" in out and "abba-no-collision" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", "nosuch"], "nosuch"),
+        (["run", "abba", "--break", "lock_aquire"], "did you mean 'lock_acquire'"),
+        (["run", "abba", "--break", "task t9 state == D"], "t9"),
+        (["run", "abba", "--until", "5"], "unit"),
+        (["run", "abba", "--goto", "99999"], "past the end"),
+        (["run", "abba", "--back", "-1"], "--back must be >= 0"),
+        (["run", "abba", "--no-history", "--back", "1"], "need history"),
+        (["run"], "scenario"),
+        (["frobnicate", "x"], "unexpected arguments"),
+    ],
+)
+def test_bad_input_is_one_message_and_exit_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], needle: str
+) -> None:
+    """Every bad command line: exit status 2, a message naming the problem, no traceback."""
+    code, _out, err = _run(capsys, *args)
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_bad_scenario_file_names_file_and_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A scenario error names the file and line and exits 2."""
+    p = tmp_path / "bad.toml"
+    p.write_text('[[task]]\nname = "t1"\nprogram = """\nrun 1ms\nmutex_lok A\n"""\n')
+    code, _, err = _run(capsys, "check", str(p))
+    assert code == 2
+    assert f"{p}:5" in err and "mutex_lok" in err and "Traceback" not in err
+
+
+def test_bad_breakpoint_in_scenario_names_its_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A [[breakpoint]] that does not parse is reported with the scenario's file and line."""
+    p = tmp_path / "bp.toml"
+    p.write_text('[[task]]\nname = "t1"\nprogram = "run 1ms"\n\n[[breakpoint]]\nwhen = "sched_swtch"\n')
+    code, _, err = _run(capsys, "run", str(p))
+    assert code == 2
+    assert f"{p}:6" in err and "sched_switch" in err
