@@ -23,6 +23,7 @@ from ktui.sim.kernel.sched.sched import (
     DEQUEUE_SLEEP,
     ENQUEUE_DELAYED,
     ENQUEUE_INITIAL,
+    ENQUEUE_MIGRATED,
     ENQUEUE_WAKEUP,
     WF_FORK,
     WF_TTWU,
@@ -60,6 +61,14 @@ EV_SCHED_WAKING = define_event(
 )
 EV_SCHED_WAKEUP = define_event(
     "sched_wakeup", "sched", ("pid", "pid"), ("prio", "prio"), ("target_cpu", "cpu")
+)
+EV_SCHED_MIGRATE_TASK = define_event(
+    "sched_migrate_task",
+    "sched",
+    ("pid", "pid"),
+    ("prio", "prio"),
+    ("orig_cpu", "cpu"),
+    ("dest_cpu", "cpu"),
 )
 EV_SCHED_WAKEUP_NEW = define_event(
     "sched_wakeup_new", "sched", ("pid", "pid"), ("prio", "prio"), ("target_cpu", "cpu")
@@ -238,16 +247,28 @@ def _ttwu_waking(m: Machine, pid: int, waker_cpu: int) -> bool:
     return True
 
 
-def _ttwu_activate(m: Machine, pid: int, target: int) -> bool:
+MIGRATED = 1 << 16  # flag in K_WAKE2's second argument: set_task_cpu() was done
+
+
+def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
     task = m.tasks[pid]
+    target = arg & 0xFFFF
     rq = m.rqs[target]
     update_rq_clock(m, rq)
     if task.on_rq:
         if task.se.sched_delayed:
             fair.enqueue_task_fair(m, rq, task, ENQUEUE_DELAYED)
-    else:
+    elif task.cpu != target:
+        # set_task_cpu(): trace the move, then activate on the new rq.
+        orig = task.cpu
+        fair.migrate_task_rq_fair(m, task, target)
         task.cpu = target
-        activate_task(m, rq, task, ENQUEUE_WAKEUP)
+        m.emit(EV_SCHED_MIGRATE_TASK, m.rqs[orig].cpu, m.rqs[orig].curr, pid, task.prio, orig, target)
+        m.push(m.now, PRIO_NESTED, K_WAKE2, pid, target | MIGRATED)
+        return True
+    else:
+        flags = ENQUEUE_WAKEUP | (ENQUEUE_MIGRATED if arg & MIGRATED else 0)
+        activate_task(m, rq, task, flags)
     m.emit(EV_SCHED_WAKEUP, target, rq.curr, pid, task.prio, target)
     if task.on_cpu:
         return True  # it never left its CPU: the CPU just carries on

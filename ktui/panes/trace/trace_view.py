@@ -1,0 +1,135 @@
+"""Trace pane: the recorded events as ftrace text lines around the current
+event, which is highlighted; later (already recorded) events are dimmed.
+
+Reads the append-only log through the read-only `TraceReader`; only visible
+lines are formatted (Line API) and formatted text is kept in an `LRUCache`,
+so a million-event trace costs what fits on the screen. Choosing a line
+(enter or click) asks to go to that event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.message import Message
+from textual.reactive import reactive
+
+from ktui.panes.base import Area
+from ktui.panes.line_list import Cells, LineList
+from ktui.sim.snapshot import MachineSnapshot
+
+if TYPE_CHECKING:
+    from ktui.sim.snapshot import TraceReader
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TraceCursor:
+    """Where the trace pane is: the current position and the record length."""
+
+    event: int
+    """Current position (event #event is the last one that happened)."""
+    recorded: int
+    """Events recorded so far."""
+
+
+EMPTY_TRACE_CURSOR = TraceCursor(0, 0)
+"""Before the first snapshot."""
+
+GUTTER_STYLE = Style(dim=True)
+CURRENT_STYLE = Style(bold=True, bgcolor="dark_blue")
+FUTURE_STYLE = Style(dim=True)
+EVENT_COLORS = {
+    "sched_switch": "cyan",
+    "sched_wakeup": "green",
+    "sched_waking": "green",
+    "sched_wakeup_new": "green",
+    "deadlock": "bold red",
+}
+
+
+class TraceView(LineList):
+    """The event log; the line of the current event is highlighted."""
+
+    PANE_ID: ClassVar[str] = "trace"
+    PANE_TITLE: ClassVar[str] = "Trace"
+    AREA: ClassVar[Area] = "bottom"
+
+    class EventSelected(Message):
+        """The user chose a trace line: go to that event."""
+
+        def __init__(self, event: int) -> None:
+            super().__init__()
+            self.event = event
+            """The chosen event index."""
+
+    view: reactive[TraceCursor] = reactive(EMPTY_TRACE_CURSOR, init=False)
+    """Current position and record length."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._reader: TraceReader | None = None
+        self._lines: LRUCache[int, str] = LRUCache(8192)
+
+    def bind_reader(self, reader: TraceReader | None) -> None:
+        """Use `reader` for the lines."""
+        self._reader = reader
+        self._lines.clear()
+
+    def view_of(self, snap: MachineSnapshot) -> TraceCursor:
+        """Only the position and the record length matter here."""
+        return TraceCursor(snap.event, snap.recorded)
+
+    def watch_view(self, cursor: TraceCursor) -> None:
+        self.border_title = f"Trace  #{cursor.event}/{cursor.recorded}"
+        self.rows_changed()
+        self.follow()
+
+    def follow(self) -> None:
+        """Put the cursor on the current event, re-centring when it nears an edge."""
+        index = max(0, self.view.event - 1)
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        center = not (top + height // 4 <= index < top + height - height // 4)
+        self.set_cursor(index, notify=False, center=center)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.follow)
+
+    def _line(self, event: int) -> str:
+        text = self._lines.get(event)
+        if text is None:
+            assert self._reader is not None
+            text = self._lines[event] = self._reader.line(event)
+        return text
+
+    def row_count(self) -> int:
+        return self.view.recorded if self._reader is not None else 0
+
+    def content_width(self) -> int:
+        return 200
+
+    def row_cells(self, index: int) -> Cells:
+        event = index + 1
+        line = self._line(event)
+        current = event == self.view.event
+        future = event > self.view.event
+        gutter = f"{'▶' if current else ' '}{event:>7} "
+        if current:
+            return [(gutter, CURRENT_STYLE), (line, CURRENT_STYLE)]
+        if future:
+            return [(gutter, FUTURE_STYLE), (line, FUTURE_STYLE)]
+        head, sep, rest = line.partition(": ")
+        name, sep2, fields = rest.partition(": ")
+        color = EVENT_COLORS.get(name.strip(), "")
+        return [
+            (gutter, GUTTER_STYLE),
+            (head + sep, Style()),
+            (name + sep2, Style.parse(color) if color else Style(bold=True)),
+            (fields, Style()),
+        ]
+
+    def row_selected(self, index: int) -> None:
+        self.post_message(self.EventSelected(index + 1))
