@@ -151,8 +151,11 @@ class LineList(Pane, ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         """Clicking a row moves the cursor there and chooses it."""
-        index = event.y + self.scroll_offset.y - self._hdr
-        if 0 <= index < self._count and event.y >= self._hdr:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = offset.y + self.scroll_offset.y - self._hdr
+        if 0 <= index < self._count and offset.y >= self._hdr:
             self.set_cursor(index)
             self.row_selected(index)
 

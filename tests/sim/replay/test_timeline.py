@@ -11,6 +11,7 @@ import ktui.sim
 from ktui.sim.errors import CommandError
 from ktui.sim.replay.timeline import CHECKPOINT_INTERVAL, Simulator
 from ktui.sim.scenario import parse_scenario_text
+from ktui.sim.validate import validate_machine
 
 BLOCKS = [
     "run {n}us",
@@ -56,6 +57,17 @@ def scenarios(draw: st.DrawFn) -> str:
 
 def _sim(text: str) -> Simulator:
     return Simulator(parse_scenario_text(text, "<hypothesis>"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=scenarios(), n=st.integers(1, 300))
+def test_invariants_hold_after_every_event(text: str, n: int) -> None:
+    """Run queues, CPUs and locks stay consistent (validate_machine) at every position."""
+    sim = _sim(text)
+    for _ in range(n):
+        if not sim.step():
+            break
+        validate_machine(sim.machine)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -348,6 +348,9 @@ def __enqueue_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct) -> None:
     key = (_tree_key(m, se), m.next_seq(), task.pid)
     se.run_key = key
     cfs_rq.tasks_timeline.add(key)
+    # the augmented callbacks: subtree min_vruntime / min_slice
+    cfs_rq.vruntime_index.add((se.vruntime, key[1]))
+    cfs_rq.slice_count[se.slice] = cfs_rq.slice_count.get(se.slice, 0) + 1
 
 
 def __dequeue_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct) -> None:
@@ -356,6 +359,12 @@ def __dequeue_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct) -> None:
     if se.run_key is None:
         raise SimInvariantError(f"pid {task.pid} is not in the cfs tree")
     cfs_rq.tasks_timeline.remove(se.run_key)
+    cfs_rq.vruntime_index.remove((se.vruntime, se.run_key[1]))
+    left = cfs_rq.slice_count[se.slice] - 1
+    if left:
+        cfs_rq.slice_count[se.slice] = left
+    else:
+        del cfs_rq.slice_count[se.slice]
     se.run_key = None
     if _eevdf(m):
         weight = scale_load_down(se.load_weight)
@@ -443,7 +452,7 @@ def _update_min_vruntime(m: FairMachine, cfs_rq: CfsRq) -> None:
         vruntime = curr.se.vruntime
     if cfs_rq.tasks_timeline:
         if _deadline_tree(m):  # the root's augmented se->min_vruntime
-            least = min(m.tasks[e[2]].se.vruntime for e in cfs_rq.tasks_timeline)
+            least = cfs_rq.vruntime_index[0][0]
         else:  # __pick_first_entity()
             least = m.tasks[_first_pid(cfs_rq)].se.vruntime
         vruntime = least if curr is None else min(vruntime, least)
@@ -474,8 +483,8 @@ def _cfs_rq_min_slice(m: FairMachine, cfs_rq: CfsRq) -> int:
     curr = _curr_task(m, cfs_rq)
     if curr is not None and curr.se.on_rq:
         min_slice = curr.se.slice
-    for entry in cfs_rq.tasks_timeline:
-        min_slice = min(min_slice, m.tasks[entry[2]].se.slice)
+    if cfs_rq.slice_count:
+        min_slice = min(min_slice, min(cfs_rq.slice_count))
     return min_slice
 
 
@@ -1252,6 +1261,15 @@ def validate_cfs_rq(m: FairMachine, rq: Rq) -> None:
         raise SimInvariantError(
             f"{where}: rq.nr_running {rq.nr_running} < {len(queued)}"
         )
+    index = sorted((m.tasks[e[2]].se.vruntime, e[1]) for e in cfs_rq.tasks_timeline)
+    if list(cfs_rq.vruntime_index) != index:
+        raise SimInvariantError(f"{where}: min_vruntime index out of date")
+    slices: dict[int, int] = {}
+    for e in cfs_rq.tasks_timeline:
+        s = m.tasks[e[2]].se.slice
+        slices[s] = slices.get(s, 0) + 1
+    if cfs_rq.slice_count != slices:
+        raise SimInvariantError(f"{where}: min_slice index {cfs_rq.slice_count} != {slices}")
     if _eevdf(m) and (cfs_rq.avg_vruntime != avg or cfs_rq.avg_load != load):
         raise SimInvariantError(
             f"{where}: avg_vruntime/avg_load {cfs_rq.avg_vruntime}/{cfs_rq.avg_load}"

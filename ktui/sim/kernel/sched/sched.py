@@ -76,6 +76,10 @@ class CfsRq:
         zero_vruntime: Reference point for avg_vruntime sums (6.18).
         avg_vruntime: Sum of (vruntime - zero_vruntime) * weight over the tree.
         avg_load: Sum of weights over the tree (scale_load_down units).
+        vruntime_index: ``(vruntime, seq)`` of every entity in the tree: the
+            least is what the augmented root's ``min_vruntime`` holds.
+        slice_count: How many entities in the tree have each slice (the
+            augmented ``min_slice``).
     """
 
     __slots__ = (
@@ -91,6 +95,8 @@ class CfsRq:
         "zero_vruntime",
         "avg_vruntime",
         "avg_load",
+        "vruntime_index",
+        "slice_count",
     )
 
     def __init__(self) -> None:
@@ -106,6 +112,10 @@ class CfsRq:
         self.zero_vruntime = 0
         self.avg_vruntime = 0
         self.avg_load = 0
+        # The augmented rb-tree's subtree minima (se->min_vruntime and
+        # se->min_slice at the root), kept as an index instead of per node.
+        self.vruntime_index: SortedList = SortedList()
+        self.slice_count: dict[int, int] = {}
 
 
 class Rq:

@@ -1,0 +1,142 @@
+"""The per-CPU timeline strip (as KernelShark draws it): which task ran on
+each CPU when, from the recorded ``sched_switch`` events.
+
+Pure functions: switch lists and a time window in, one `Strip` per row out.
+"""
+
+from __future__ import annotations
+
+import bisect
+from operator import itemgetter
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from ktui.renderables.units import fmt_ns
+
+PALETTE = (
+    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
+    "#e15759", "#9c755f", "#ff9da7", "#bab0ac", "#86bcb6", "#d37295",
+)
+"""Task colours, by pid modulo the palette length."""
+IDLE_STYLE = Style(dim=True)
+CURSOR_STYLE = Style(bold=True, color="black", bgcolor="yellow")
+AXIS_STYLE = Style(dim=True)
+LABEL_WIDTH = 7
+"""Columns taken by the ``cpu0  │`` label at the left of each row."""
+
+_time = itemgetter(0)
+
+
+def task_style(pid: int) -> Style:
+    """Background colour of task `pid` in the strip."""
+    return Style(bgcolor=PALETTE[pid % len(PALETTE)], color="black")
+
+
+def column_time(col: int, width: int, t0: int, t1: int) -> int:
+    """Simulated time at the middle of strip column `col` of `width`."""
+    return t0 + (2 * col + 1) * (t1 - t0) // (2 * max(1, width))
+
+
+def time_column(time_ns: int, width: int, t0: int, t1: int) -> int:
+    """Strip column holding `time_ns` (clamped to the strip)."""
+    if t1 <= t0:
+        return 0
+    return max(0, min(width - 1, (time_ns - t0) * width // (t1 - t0)))
+
+
+def cpu_strip(
+    switches: list[tuple[int, int]],
+    comms: dict[int, str],
+    width: int,
+    t0: int,
+    t1: int,
+    t_end: int,
+    cursor_col: int,
+) -> list[Segment]:
+    """One CPU's row: runs of the same task as coloured blocks with comm labels.
+
+    Args:
+        switches: ``(time_ns, next_pid)`` of this CPU's switches, in order.
+        comms: comm by pid.
+        width: Columns available for the strip.
+        t0: Window start. t1: Window end.
+        t_end: Last recorded time; columns after it stay blank.
+        cursor_col: Column of the current time (drawn as a yellow bar).
+    """
+    pids: list[int] = []
+    for col in range(width):
+        t = column_time(col, width, t0, t1)
+        if t > t_end:
+            pids.append(-1)
+            continue
+        i = bisect.bisect_right(switches, t, key=_time)
+        pids.append(switches[i - 1][1] if i else 0)
+    segs: list[Segment] = []
+    col = 0
+    while col < width:
+        pid = pids[col]
+        end = col
+        while end < width and pids[end] == pid:
+            end += 1
+        n = end - col
+        if pid <= 0:
+            segs.append(Segment(("·" if pid == 0 else " ") * n, IDLE_STYLE))
+        else:
+            label = comms.get(pid, str(pid))
+            text = (label[: n - 1] if n > len(label) else "").ljust(n)
+            if n > len(label) + 1:
+                text = " " + label + " " * (n - len(label) - 1)
+            segs.append(Segment(text, task_style(pid)))
+        col = end
+    # overlay the cursor column
+    out: list[Segment] = []
+    pos = 0
+    for seg in segs:
+        length = len(seg.text)
+        if pos <= cursor_col < pos + length:
+            k = cursor_col - pos
+            if k:
+                out.append(Segment(seg.text[:k], seg.style))
+            out.append(Segment("│", (seg.style or Style()) + CURSOR_STYLE))
+            if k + 1 < length:
+                out.append(Segment(seg.text[k + 1 :], seg.style))
+        else:
+            out.append(seg)
+        pos += length
+    return out
+
+
+def axis_strip(width: int, t0: int, t1: int, cursor_col: int) -> list[Segment]:
+    """The time axis: a tick label about every 16 columns and the cursor mark."""
+    chars = [" "] * width
+    step = 16
+    for col in range(0, max(0, width - 8), step):
+        label = "┆" + fmt_ns(column_time(col, width, t0, t1))
+        for k, ch in enumerate(label):
+            if col + k < width:
+                chars[col + k] = ch
+    text = "".join(chars)
+    segs = [Segment(text[:cursor_col], AXIS_STYLE), Segment("▼", Style(bold=True, color="yellow"))]
+    segs.append(Segment(text[cursor_col + 1 :], AXIS_STYLE))
+    return segs
+
+
+def timeline_strips(
+    switches: list[list[tuple[int, int]]],
+    comms: dict[int, str],
+    width: int,
+    t0: int,
+    t1: int,
+    t_end: int,
+    now: int,
+) -> list[Strip]:
+    """All rows: the axis, then one per CPU, each `width` cells wide."""
+    strip_w = max(1, width - LABEL_WIDTH)
+    cursor = time_column(now, strip_w, t0, t1)
+    rows = [Strip([Segment(" " * LABEL_WIDTH), *axis_strip(strip_w, t0, t1, cursor)])]
+    for cpu, segs in enumerate(switches):
+        label = Segment(f"cpu{cpu:<3}│", Style(bold=True, color="cyan"))
+        rows.append(Strip([label, *cpu_strip(segs, comms, strip_w, t0, t1, t_end, cursor)]))
+    return [row.crop_extend(0, width, None) for row in rows]
