@@ -12,6 +12,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import NewType
 
+from ktui.sim.state import PlainState
+
 Pid = NewType("Pid", int)
 Cpu = NewType("Cpu", int)
 Nsecs = NewType("Nsecs", int)
@@ -65,7 +67,7 @@ TASK_ON_RQ_QUEUED = 1
 TASK_ON_RQ_MIGRATING = 2
 
 
-class SchedEntity:
+class SchedEntity(PlainState):
     """``struct sched_entity``: a task's CFS/EEVDF bookkeeping.
 
     ``load_weight`` is ``se->load.weight`` (scaled by SCHED_FIXEDPOINT_SHIFT as
@@ -113,7 +115,7 @@ class SchedEntity:
         self.vprot = 0
 
 
-class TaskStruct:
+class TaskStruct(PlainState):
     """``struct task_struct``: one task and where it is in its program.
 
     Attributes beyond the kernel's: ``pc`` (index of the op being executed),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ktui.sim.state import PlainState
 from ktui.sim.trace import Event, define_event, register_format, symbol
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ for _name in ("lock_acquire", "lock_contended", "lock_acquired", "lock_release")
 register_format("bug", lambda ev: f"{ev.fields['msg']} (lock {ev.fields['lock']})")
 
 
-class Lock:
+class Lock(PlainState):
     """One lock of the scenario.
 
     Attributes:

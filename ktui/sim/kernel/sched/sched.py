@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from sortedcontainers import SortedList
 
+from ktui.sim.state import PlainState
+
 # kernel/sched/core.c: sched_prio_to_weight[] -- nice -20 .. 19. Each step is
 # about 1.25x, so one nice level is about a 10% CPU-share difference.
 sched_prio_to_weight: tuple[int, ...] = (
@@ -58,7 +60,7 @@ def scale_load_down(w: int) -> int:
     return w
 
 
-class CfsRq:
+class CfsRq(PlainState):
     """``struct cfs_rq``: one CPU's fair run queue (the root one; no groups).
 
     Attributes:
@@ -118,7 +120,7 @@ class CfsRq:
         self.slice_count: dict[int, int] = {}
 
 
-class Rq:
+class Rq(PlainState):
     """``struct rq``: one CPU's run queue, and the CPU state the model needs.
 
     Attributes:

@@ -1,0 +1,103 @@
+"""Simulator throughput and time-travel latency. Prints figures; asserts nothing.
+
+    python benchmarks/bench_sim.py [--events 1000000] [--seconds 10]
+
+1. events/s for the built-in `bench-cpu` scenario (2 CPUs, 200 CPU-bound
+   tasks) over SECONDS of simulated time, with history on and off, and the
+   ratio; bytes of history per event.
+2. A history of EVENTS events, then the latency of `back(1)` (from random
+   points, each right after a `goto` there, and repeatedly from the live end
+   as when holding the key) and of `goto` to random points: median and p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import time
+
+import ktui.sim
+
+
+def pct(xs: list[float], q: float) -> float:
+    """The q-quantile of xs (nearest rank)."""
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def throughput(seconds: int) -> None:
+    rates = {}
+    for history in (True, False):
+        sim = ktui.sim.load("bench-cpu", history=history)
+        t0 = time.perf_counter()
+        sim.run(until_ns=seconds * 1_000_000_000)
+        dt = time.perf_counter() - t0
+        rates[history] = sim.event / dt
+        extra = ""
+        if history:
+            extra = f", history {sim.history_bytes() / sim.event:.1f} bytes/event"
+        print(
+            f"bench-cpu {seconds}s simulated, history {'on ' if history else 'off'}: "
+            f"{sim.event} events in {dt:.2f}s = {rates[history]:,.0f} events/s{extra}"
+        )
+    print(f"history overhead: {rates[False] / rates[True]:.2f}x")
+
+
+def time_travel(n_events: int, samples: int) -> None:
+    sim = ktui.sim.load("bench-cpu")
+    t0 = time.perf_counter()
+    sim.run(steps=n_events)
+    dt = time.perf_counter() - t0
+    print(
+        f"history of {sim.event:,} events built in {dt:.1f}s ({sim.event / dt:,.0f} events/s); "
+        f"{sim.history_bytes() / sim.event:.1f} bytes/event "
+        f"({len(sim.checkpoints)} checkpoints, trace {sim.log.nbytes() / sim.event:.1f} B/event)"
+    )
+    rng = random.Random(1)
+    gc.collect()
+
+    # back(1) from the live end, repeatedly (holding the key)
+    held: list[float] = []
+    for _ in range(samples):
+        t = time.perf_counter()
+        sim.back(1)
+        held.append((time.perf_counter() - t) * 1000)
+    print(
+        f"back(1) held at the end, {samples}x: median {statistics.median(held):.2f} ms, "
+        f"p99 {pct(held, 0.99):.2f} ms, max {max(held):.2f} ms"
+    )
+
+    gotos: list[float] = []
+    backs: list[float] = []
+    for _ in range(samples):
+        target = rng.randrange(1, sim.recorded)
+        t = time.perf_counter()
+        sim.goto(target)
+        gotos.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        sim.back(1)
+        backs.append((time.perf_counter() - t) * 1000)
+    print(
+        f"goto random point, {samples}x: median {statistics.median(gotos):.2f} ms, "
+        f"p99 {pct(gotos, 0.99):.2f} ms, max {max(gotos):.2f} ms"
+    )
+    print(
+        f"back(1) right after each goto: median {statistics.median(backs):.2f} ms, "
+        f"p99 {pct(backs, 0.99):.2f} ms"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=int, default=10, help="simulated seconds for throughput")
+    ap.add_argument("--events", type=int, default=1_000_000, help="history size for time travel")
+    ap.add_argument("--samples", type=int, default=300)
+    args = ap.parse_args()
+    throughput(args.seconds)
+    time_travel(args.events, args.samples)
+
+
+if __name__ == "__main__":
+    main()

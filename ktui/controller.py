@@ -1,0 +1,154 @@
+"""The one owner of the `Simulator` on the UI side.
+
+`KtuiApp` holds a `SimController`; screens and panes never see it. Every
+method here calls into the simulator, so the app only calls them on the
+event loop, or -- for long runs -- from its single exclusive worker thread,
+during which nothing else calls in (`busy`).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from ktui.panes.status_bar import StatusView
+
+if TYPE_CHECKING:
+    from ktui.sim.replay.timeline import Simulator
+    from ktui.sim.snapshot import MachineSnapshot, TraceReader
+
+SPEEDS: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500)
+"""Events per animation frame while playing (``+``/``-`` pick one)."""
+
+WORDS: dict[str, str] = {
+    "paused": "PAUSED",
+    "limit": "PAUSED",
+    "finished": "FINISHED",
+    "deadlock": "DEADLOCK",
+    "breakpoint": "BREAKPOINT",
+}
+"""Simulator status -> status-line word."""
+
+
+class SimController:
+    """Wraps a `Simulator` with what the UI needs around it.
+
+    Args:
+        sim: The loaded simulator (position wherever the caller left it).
+    """
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.busy = False
+        """True while the worker thread is inside the simulator."""
+        self.stop_flag = threading.Event()
+        """Set to interrupt a run (polled through ``should_stop``)."""
+        self.progress = 0
+        """Event reached by the running worker (written by the worker only)."""
+        self.note = ""
+        """An error from the last command, shown instead of the stop reason."""
+        self.speed_index = 3
+        """Index into `SPEEDS`."""
+        self._snap: MachineSnapshot | None = None
+
+    @property
+    def speed(self) -> int:
+        """Events per animation frame."""
+        return SPEEDS[self.speed_index]
+
+    @property
+    def scenario(self) -> str:
+        """The scenario's name."""
+        return self.sim.scenario.name
+
+    def reader(self) -> TraceReader | None:
+        """The read-only trace reader (None without history)."""
+        return self.sim.trace_reader() if self.sim.history else None
+
+    def snapshot(self) -> MachineSnapshot:
+        """The snapshot of the current position (rebuilt only after changes)."""
+        if self._snap is None:
+            self._snap = self.sim.snapshot()
+        return self._snap
+
+    def status_view(self, *, playing: bool = False) -> StatusView:
+        """The status line for the current position and run state."""
+        if self.busy:
+            return StatusView(
+                self.scenario, 0, self.progress, self.progress, self.sim.end, "RUNNING",
+                "press space or escape to interrupt",
+            )
+        snap = self.snapshot()
+        if playing:
+            word, reason = "PLAYING", "space pauses, +/- change speed"
+        else:
+            word = WORDS.get(snap.status, snap.status.upper())
+            reason = self.note or snap.reason
+        return StatusView(
+            snap.scenario, snap.time_ns, snap.event, snap.recorded, snap.end, word, reason,
+            self.speed if playing else 0,
+        )
+
+    # -- commands (event loop) ---------------------------------------------
+    def step(self, n: int) -> None:
+        """Step `n` events forward (n > 0) or back (n < 0)."""
+        self.note = ""
+        self._snap = None
+        if n >= 0:
+            self.sim.step(n)
+        else:
+            self.sim.back(-n)
+
+    def play_frame(self) -> bool:
+        """Run one animation frame; False when the run stopped on its own."""
+        self.note = ""
+        self._snap = None
+        status = self.sim.run(steps=self.speed)
+        return status == "limit"
+
+    def cheap_seek(self, event: int | None, time_ns: int | None) -> bool:
+        """Whether a seek stays inside the recorded history (no new events)."""
+        reader = self.reader()
+        if reader is None:
+            return False
+        if event is not None:
+            return event <= len(reader)
+        return time_ns is not None and len(reader) > 0 and time_ns < reader.time_of(len(reader))
+
+    def seek(self, event: int | None, time_ns: int | None) -> None:
+        """Go to an event index or a time (may run forward to reach it)."""
+        self.note = ""
+        self._snap = None
+        if event is not None:
+            self.sim.goto(event)
+        elif time_ns is not None:
+            self.sim.goto_time(time_ns)
+
+    def change_breakpoint(self, op: str, expr: str, bp_id: int) -> None:
+        """Add, remove, enable or disable a breakpoint (errors propagate)."""
+        if op == "add":
+            self.sim.add_breakpoint(expr)
+        elif op == "remove":
+            self.sim.remove_breakpoint(bp_id)
+        else:
+            self.sim.set_enabled(bp_id, op == "enable")
+        self._snap = None
+
+    # -- commands (worker thread) ------------------------------------------
+    def _should_stop(self) -> bool:
+        self.progress = self.sim.event
+        return self.stop_flag.is_set()
+
+    def run_continue(self) -> None:
+        """Run to the next breakpoint, deadlock or the end (interruptible)."""
+        self.note = ""
+        self._snap = None
+        self.sim.run(should_stop=self._should_stop)
+        self._snap = None
+
+    def run_reverse(self) -> None:
+        """Run back to the previous breakpoint hit or deadlock."""
+        self.note = ""
+        self._snap = None
+        self.sim.reverse_continue()
+        self._snap = None

@@ -1,0 +1,2 @@
+"""Screens: one per workflow. `MainScreen` (overview of every pane),
+`BreakpointsScreen`, `HelpScreen` and the `GotoDialog`."""
