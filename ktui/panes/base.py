@@ -33,6 +33,12 @@ class Pane(Widget):
     AREA: ClassVar[Area] = "left"
     """Region of the wide layout the pane goes into."""
 
+    DEFAULT_CSS = """
+    Pane {
+        height: 1fr;
+    }
+    """
+
     def __init__(self) -> None:
         super().__init__(id=self.PANE_ID)
         self.border_title = self.PANE_TITLE

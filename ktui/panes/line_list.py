@@ -50,6 +50,8 @@ class LineList(Pane, ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     LineList {
+        overflow-x: auto;
+        overflow-y: auto;
         border: round $panel-lighten-2;
         border-title-color: $text-muted;
         scrollbar-size-vertical: 1;

@@ -20,7 +20,7 @@ FREE_STYLE = Style(dim=True)
 HELD_STYLE = Style(color="green")
 WAIT_STYLE = Style(color="magenta")
 
-LOCK_COLUMNS = (("LOCK", 12), ("KIND", 9), ("OWNER", 18), ("CPU", 4), ("HELD", 11), ("CONT/ACQ", 10))
+LOCK_COLUMNS = (("LOCK", 12), ("KIND", 9), ("OWNER", 16), ("CPU", 4), ("HELD", 11), ("CONT/ACQ", 9))
 ROW_WIDTH = sum(w for _, w in LOCK_COLUMNS) + 30
 
 
@@ -47,10 +47,10 @@ def lock_rows(snap: MachineSnapshot) -> list[Row]:
                 [
                     ((mark + lk.name)[:11].ljust(12), style),
                     (lk.kind[:8].ljust(9), Style()),
-                    (owner[:17].ljust(18), style),
+                    (owner[:15].ljust(16), style),
                     (cpu.ljust(4), Style()),
                     (held.ljust(11), Style()),
-                    (f"{lk.contentions}/{lk.acquisitions}".ljust(10), Style(dim=True)),
+                    (f"{lk.contentions}/{lk.acquisitions}".ljust(9), Style(dim=True)),
                     (waiters or "-", WAIT_STYLE if waiters else FREE_STYLE),
                 ],
                 lk.owner or None,

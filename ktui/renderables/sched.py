@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from rich.style import Style
 
-from ktui.renderables.units import fmt_ns
 from ktui.sim.snapshot import MachineSnapshot, RqView, TaskView
 
 Cells = list[tuple[str, Style]]
@@ -23,6 +22,8 @@ DELAYED_STYLE = Style(color="yellow")
 BLOCKED_STYLE = Style(color="magenta")
 WARN_STYLE = Style(bold=True, color="red")
 HEAD_STYLE = Style(bold=True, underline=True)
+LAG_STYLE = Style(color="green")
+INELIGIBLE_STYLE = Style(color="red")
 
 STATE_NAMES = {
     "R": "running",
@@ -47,17 +48,16 @@ def split_ns(ns: int) -> str:
 
 COLUMNS = (
     (" ", 2),
-    ("S", 2),
+    ("S", 3),
     ("COMM", 16),
     ("PID", 6),
     ("NICE", 5),
     ("WEIGHT", 7),
-    ("VRUNTIME", 14),
-    ("DEADLINE", 14),
-    ("LAG", 12),
-    ("E", 2),
+    ("VRUNTIME", 12),
+    ("DEADLINE", 12),
+    ("LAG", 11),
     ("DLY", 4),
-    ("SUM-EXEC", 14),
+    ("SUM-EXEC", 13),
     ("SWITCHES", 9),
 )
 """Run-queue table columns and widths (times are ms.ns like sched_debug)."""
@@ -83,26 +83,65 @@ class Row:
     pid: int | None = None
 
 
-def _task_row(t: TaskView, rq: RqView | None, marker: str, style: Style) -> Row:
-    if rq is not None and (t.on_rq or t.on_cpu):
-        lag = rq.avg_vruntime - t.vruntime
-        eligible = "e" if lag >= 0 else ""
+@dataclass(frozen=True, slots=True)
+class Avg:
+    """``avg_vruntime()`` of one cfs_rq, computed from the snapshot.
+
+    Attributes:
+        v0: The key reference (``min_vruntime``).
+        avg: Sum of ``(vruntime - v0) * weight`` over queued entities (curr included).
+        load: Sum of their weights.
+    """
+
+    v0: int
+    avg: int
+    load: int
+
+    @property
+    def value(self) -> int:
+        """V, the weighted average vruntime (rounded toward -inf)."""
+        return self.v0 + (self.avg // self.load if self.load else 0)
+
+    def eligible(self, vruntime: int, weight: int) -> bool:
+        """``vruntime_eligible()`` (kernel/sched/fair.c): avg >= key * load."""
+        return not self.load or self.avg >= (vruntime - self.v0) * self.load
+
+
+def rq_avg(rq: RqView, tasks: dict[int, TaskView]) -> Avg:
+    """The EEVDF average of `rq`'s queued entities (tree plus a queued curr)."""
+    v0 = rq.min_vruntime
+    avg = load = 0
+    pids = list(rq.tree)
+    if rq.curr and rq.curr in tasks and tasks[rq.curr].on_rq:
+        pids.append(rq.curr)
+    for pid in pids:
+        t = tasks.get(pid)
+        if t is not None:
+            avg += (t.vruntime - v0) * t.weight
+            load += t.weight
+    return Avg(v0, avg, load)
+
+
+def _task_row(t: TaskView, avg: Avg | None, marker: str, style: Style) -> Row:
+    if avg is not None and t.on_rq:
+        lag = avg.value - t.vruntime
+        eligible = "*" if avg.eligible(t.vruntime, t.weight) else ""
     else:
         lag = t.vlag
         eligible = ""
     cells: Cells = [
         (marker.ljust(2), style),
-        (t.state.ljust(2), style),
+        (t.state.ljust(3), style),
         (t.comm[:15].ljust(16), style),
         (f"{t.pid:>5} ", DIM),
         (f"{t.nice:>4} ", Style()),
         (f"{t.weight:>6} ", Style()),
-        (f"{split_ns(t.vruntime):>13} ", Style()),
-        (f"{split_ns(t.deadline):>13} ", Style()),
-        (f"{split_ns(lag):>11} ", Style(color="green") if lag >= 0 else Style(color="red")),
-        (eligible.ljust(2), Style(color="green")),
+        (f"{split_ns(t.vruntime):>11} ", Style()),
+        (f"{split_ns(t.deadline):>11} ", Style()),
+        (f"{split_ns(lag):>10}", LAG_STYLE if eligible else (DIM if avg is None else INELIGIBLE_STYLE)),
+        (eligible.ljust(1), LAG_STYLE),
         (("yes" if t.sched_delayed else "").ljust(4), DELAYED_STYLE),
-        (f"{split_ns(t.sum_exec_runtime):>13} ", Style()),
+        (f"{split_ns(t.sum_exec_runtime):>12} ", Style()),
         (f"{t.nr_switches:>8} ", DIM),
     ]
     return Row(cells, t.pid)
@@ -118,6 +157,7 @@ def rq_rows(snap: MachineSnapshot) -> list[Row]:
     tasks = {t.pid: t for t in snap.tasks}
     rows: list[Row] = []
     for rq in snap.rqs:
+        avg = rq_avg(rq, tasks)
         flags = []
         if rq.need_resched:
             flags.append(("need_resched ", WARN_STYLE))
@@ -135,7 +175,7 @@ def rq_rows(snap: MachineSnapshot) -> list[Row]:
                     (f"cpu#{rq.cpu} ", CPU_STYLE),
                     (f"nr_running={rq.nr_running} ", Style()),
                     (f"min_vruntime={split_ns(rq.min_vruntime)} ", DIM),
-                    (f"avg_vruntime={split_ns(rq.avg_vruntime)} ", DIM),
+                    (f"avg_vruntime()={split_ns(avg.value)} ", DIM),
                     (f"nr_switches={rq.nr_switches} ", DIM),
                     *flags,
                 ]
@@ -143,13 +183,13 @@ def rq_rows(snap: MachineSnapshot) -> list[Row]:
         )
         curr = tasks.get(rq.curr) if rq.curr else None
         if curr is not None:
-            rows.append(_task_row(curr, rq, ">", CURR_STYLE))
+            rows.append(_task_row(curr, avg, ">", CURR_STYLE))
         else:
             rows.append(Row([("> ", DIM), (f"   {rq.curr_comm or 'idle'} (idle)", DIM)]))
         for pid in rq.tree:
             t = tasks.get(pid)
             if t is not None:
-                rows.append(_task_row(t, rq, " ", DELAYED_STYLE if t.sched_delayed else Style()))
+                rows.append(_task_row(t, avg, " ", DELAYED_STYLE if t.sched_delayed else Style()))
     waiting = [t for t in snap.tasks if not t.on_rq and not t.on_cpu]
     if waiting:
         rows.append(Row([("not runnable", CPU_STYLE), (f"  ({len(waiting)} tasks)", DIM)]))

@@ -8,7 +8,6 @@ The numbers are the ones ``/proc/<pid>/sched`` prints (kernel/sched/debug.c:
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from ktui.renderables.sched import STATE_NAMES, split_ns
@@ -46,19 +45,30 @@ def _header(t: TaskView) -> Text:
     return text
 
 
-def _numbers(t: TaskView) -> Table:
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="dim")
-    grid.add_column(justify="right")
-    grid.add_column(style="dim")
-    grid.add_column(justify="right")
-    grid.add_row("policy", t.policy, "prio", f"{t.prio} (nice {t.nice})")
-    grid.add_row("weight", str(t.weight), "preempt_count", str(t.preempt_count))
-    grid.add_row("se.vruntime", split_ns(t.vruntime), "se.deadline", split_ns(t.deadline))
-    grid.add_row("se.vlag", split_ns(t.vlag), "se.slice", fmt_ns(t.slice))
-    grid.add_row("se.sum_exec_runtime", fmt_ns(t.sum_exec_runtime), "start_time", fmt_ns(t.start_time))
-    grid.add_row("nr_switches", str(t.nr_switches), "nvcsw / nivcsw", f"{t.nvcsw} / {t.nivcsw}")
-    return grid
+def _numbers(t: TaskView) -> Text:
+    pairs = (
+        ("policy", t.policy),
+        ("prio", str(t.prio)),
+        ("nice", str(t.nice)),
+        ("weight", str(t.weight)),
+        ("\nse.vruntime", split_ns(t.vruntime)),
+        ("\nse.deadline", split_ns(t.deadline)),
+        ("\nse.vlag", split_ns(t.vlag)),
+        ("se.slice", fmt_ns(t.slice)),
+        ("\nse.sum_exec_runtime", fmt_ns(t.sum_exec_runtime)),
+        ("\nnr_switches", str(t.nr_switches)),
+        ("nvcsw", str(t.nvcsw)),
+        ("nivcsw", str(t.nivcsw)),
+        ("\npreempt_count", str(t.preempt_count)),
+        ("start_time", fmt_ns(t.start_time)),
+    )
+    text = Text()
+    for i, (label, value) in enumerate(pairs):
+        if i and not label.startswith("\n"):
+            text.append("  ")
+        text.append(label + " ", style="dim")
+        text.append(value, style="bold")
+    return text
 
 
 def _locks(t: TaskView) -> Text:

@@ -112,8 +112,8 @@ def axis_strip(width: int, t0: int, t1: int, cursor_col: int) -> list[Segment]:
     """The time axis: a tick label about every 16 columns and the cursor mark."""
     chars = [" "] * width
     step = 16
-    for col in range(0, max(0, width - 8), step):
-        label = "┆" + fmt_ns(column_time(col, width, t0, t1))
+    for col in range(0, max(0, width - 8) if t1 > t0 + 1 else 0, step):
+        label = "┆" + fmt_ns(t0 + col * (t1 - t0) // max(1, width))
         for k, ch in enumerate(label):
             if col + k < width:
                 chars[col + k] = ch

@@ -24,7 +24,7 @@ class LockHolders(LineList):
 
     PANE_ID: ClassVar[str] = "locks"
     PANE_TITLE: ClassVar[str] = "Locks"
-    AREA: ClassVar[Area] = "right"
+    AREA: ClassVar[Area] = "left"
 
     class TaskSelected(Message):
         """The user chose the owner or a waiter of a lock."""

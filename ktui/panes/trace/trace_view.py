@@ -85,7 +85,7 @@ class TraceView(LineList):
     def watch_view(self, cursor: TraceCursor) -> None:
         self.border_title = f"Trace  #{cursor.event}/{cursor.recorded}"
         self.rows_changed()
-        self.follow()
+        self.call_after_refresh(self.follow)
 
     def follow(self) -> None:
         """Put the cursor on the current event, re-centring when it nears an edge."""
@@ -102,7 +102,8 @@ class TraceView(LineList):
         text = self._lines.get(event)
         if text is None:
             assert self._reader is not None
-            text = self._lines[event] = self._reader.line(event)
+            task, _, rest = self._reader.line(event).lstrip().partition(" ")
+            text = self._lines[event] = f"{task:>16} {rest}"
         return text
 
     def row_count(self) -> int:

@@ -68,6 +68,13 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
         return False  # spinning on a spinlock: only its release moves us
     program = m.cfg.programs[pid]
     for _ in range(SILENT_OP_LIMIT):
+        if task.delay_until:
+            if m.now < task.delay_until:
+                kick(m, rq, task.delay_until)
+                return False
+            task.delay_until = 0
+            task.pc += 1
+            continue
         if task.run_left:
             done = m.now - task.run_start
             if done < task.run_left:
@@ -101,7 +108,7 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
                 task.pc += 1
         elif OPS[name].handler(m, rq, task, op):
             return True
-        elif task.run_left or rq.curr != pid or rq.spinning_on >= 0:
+        elif task.run_left or task.delay_until or rq.curr != pid or rq.spinning_on >= 0:
             return False  # it started burning time, or left the CPU
     kick(m, rq, m.now + SPIN_CHARGE_NS)
     return False
@@ -124,10 +131,16 @@ def op_run(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     return False
 
 
-@register_op("udelay", ("duration", "duration"), doc="busy-wait DURATION (include/linux/delay.h); preemptible only outside atomic context")
+@register_op("udelay", ("duration", "duration"), doc="busy-wait DURATION of wall time (include/linux/delay.h); preemptible only outside atomic context")
 def op_udelay(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
-    """udelay(): a calibrated busy loop, the same CPU use as ``run``."""
-    return op_run(m, rq, task, op)
+    """udelay(): busy-wait until a wall-clock deadline (delay_tsc() on x86:
+    time spent preempted counts, unlike ``run``)."""
+    if op.args[0] == 0:
+        task.pc += 1
+        return False
+    task.delay_until = m.now + op.args[0]
+    kick(m, rq, task.delay_until)
+    return False
 
 
 @register_op("preempt_disable", doc="preempt_count += 1")

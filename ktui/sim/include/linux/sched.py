@@ -121,7 +121,8 @@ class TaskStruct(PlainState):
     Attributes beyond the kernel's: ``pc`` (index of the op being executed),
     ``op_phase`` (step within a multi-event op), ``loop_stack`` (remaining
     counts of enclosing ``repeat`` blocks), ``run_left`` (ns left of the
-    current ``run`` op), ``blocked_on`` (lock id waited for, -1 if none),
+    current ``run`` op), ``delay_until`` (end of the current ``udelay``, in
+    wall time), ``blocked_on`` (lock id waited for, -1 if none),
     ``wake_gen`` (invalidates stale timer wakeups).
     """
 
@@ -156,6 +157,7 @@ class TaskStruct(PlainState):
         "last_ran",
         "run_start",
         "exit_code",
+        "delay_until",
     )
 
     def __init__(self, pid: int, comm: str, cpus_mask: tuple[int, ...]) -> None:
@@ -193,6 +195,7 @@ class TaskStruct(PlainState):
         self.last_ran = 0
         self.run_start = 0
         self.exit_code = 0
+        self.delay_until = 0
 
     @property
     def nice(self) -> int:

@@ -1,0 +1,72 @@
+"""The help screen: keys, panes, and the breakpoint language in brief."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# ktui — keys
+
+| key | what it does |
+|---|---|
+| `→` / `←` | step one event forward / back (hold to scrub) |
+| `c` | continue to the next breakpoint, deadlock or the end |
+| `C` | reverse-continue to the previous breakpoint hit or deadlock |
+| `space` | play / pause (animated run); `+` / `-` change speed |
+| `escape` | interrupt a running `c` |
+| `g` | go to an event (`1234`, `#1234`) or a time (`5ms`, `1.5us`) |
+| `b` | breakpoints: `a` add, `e` enable/disable, `d` delete |
+| `tab` | next pane; `↑`/`↓` move; `enter` select (task / go to event) |
+| `z` / `Z` | zoom the timeline in / out (when focused) |
+| `ctrl+p` | command palette (every action) |
+| `?` / `q` | this help / quit |
+
+# Panes
+
+* **Run queues** — per CPU, `curr` (`>`) then the CFS tree leftmost first;
+  times are ms.ns as in `/proc/sched_debug`; `E` marks eligible entities
+  (lag ≥ 0); `DLY` is `sched_delayed`.
+* **Locks** — owner and CPU, waiters in `wait_list` order, time held; a
+  deadlock cycle is red.
+* **Task** — the selected task's program with the current op, its locks and
+  `/proc/<pid>/sched` numbers.
+* **Timeline** — which task ran on each CPU; the yellow bar is now; click
+  to go there.
+* **Trace** — ftrace lines; the current event is highlighted, later
+  (recorded) events are dim; `enter` or a click goes to the line.
+
+# Breakpoints
+
+`sched_switch next_comm=t1 prev_state=D` (an event, fields ANDed) ·
+`time >= 5ms` · `task t1 state == D and lock A waiters >= 1` · `deadlock`
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Modal help; any of escape, ? or q closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "close", "Close"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90%; max-width: 100; height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(HELP)
+
+    def action_close(self) -> None:
+        """Close the help."""
+        self.dismiss()

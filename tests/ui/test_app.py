@@ -1,0 +1,220 @@
+"""Pilot tests: keys drive the simulator; assert the model position and
+what the status line and breakpoints screen say (never pictures)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Static
+
+import ktui.sim
+from ktui.app import KtuiApp
+from ktui.panes.sched.timeline import Timeline
+from ktui.panes.status_bar import StatusBar, status_text
+from ktui.panes.trace.trace_view import TraceView
+from ktui.screens.breakpoints import BreakpointsScreen
+from ktui.screens.help import HelpScreen
+from ktui.screens.main import MainScreen
+
+from conftest import settle
+
+
+def status_line(app: KtuiApp) -> str:
+    return status_text(app.screen.query_one(StatusBar).view).plain
+
+
+async def test_continue_stops_at_deadlock(abba_app: KtuiApp) -> None:
+    async with abba_app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await settle(abba_app, pilot)
+        sim = abba_app.ctl.sim
+        assert sim.status == "deadlock"
+        assert sim.event == 16
+        line = status_line(abba_app)
+        assert "DEADLOCK" in line
+        assert "#16/16" in line
+        assert "t=1.000ms" in line
+        assert "tasks t2, t1 on locks A, B" in line
+
+
+async def test_back_then_forward_is_the_same_state(abba_app: KtuiApp) -> None:
+    async with abba_app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await settle(abba_app, pilot)
+        sim = abba_app.ctl.sim
+        before = (sim.event, sim.state_hash())
+        await pilot.press("left", "left", "left")
+        assert sim.event == before[0] - 3
+        assert sim.state_hash() != before[1]
+        await pilot.press("right", "right", "right")
+        await settle(abba_app, pilot)
+        assert (sim.event, sim.state_hash()) == before
+        assert f"#{sim.event}/16" in status_line(abba_app)
+
+
+async def test_reverse_continue_returns_to_previous_hit() -> None:
+    sim = ktui.sim.load("abba")
+    sim.add_breakpoint("sched_switch")
+    app = KtuiApp(sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await settle(app, pilot)
+        first = sim.event
+        assert sim.status == "breakpoint"
+        await pilot.press("c")
+        await settle(app, pilot)
+        second = sim.event
+        assert second > first and sim.status == "breakpoint"
+        await pilot.press("C")
+        await settle(app, pilot)
+        assert sim.event == first
+        assert "BREAKPOINT" in status_line(app)
+
+
+async def test_breakpoint_parse_error_is_inline_and_adds_nothing(abba_app: KtuiApp) -> None:
+    async with abba_app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        screen = abba_app.screen
+        assert isinstance(screen, BreakpointsScreen)
+        count = len(abba_app.ctl.sim.breakpoints)
+        await pilot.press("a")
+        await pilot.press(*"sched_switch nxt_comm=t1")
+        await pilot.press("enter")
+        await pilot.pause()
+        error = str(screen.query_one("#bp-error", Static).render())
+        assert "nxt_comm" in error
+        assert "^" in error.splitlines()[-1]
+        assert len(abba_app.ctl.sim.breakpoints) == count
+        assert screen.query_one(Input).value == "sched_switch nxt_comm=t1"
+        # typing in the input must not trigger global keys (c, q, space...)
+        assert abba_app.ctl.sim.event == 0
+
+
+async def test_breakpoint_add_toggle_delete(abba_app: KtuiApp) -> None:
+    async with abba_app.run_test(size=(120, 40)) as pilot:
+        sim = abba_app.ctl.sim
+        await pilot.press("b", "a", *"sched_switch next_comm=t2", "enter")
+        await pilot.pause()
+        assert [e.bp.expr for e in sim.breakpoints][-1] == "sched_switch next_comm=t2"
+        assert abba_app.screen.query_one(Input).value == ""
+        await pilot.press("escape")  # leave the input
+        await pilot.press("end", "e")
+        await pilot.pause()
+        assert sim.breakpoints[-1].enabled is False
+        await pilot.press("e")
+        await pilot.pause()
+        assert sim.breakpoints[-1].enabled is True
+        n = len(sim.breakpoints)
+        await pilot.press("d")
+        await pilot.pause()
+        assert len(sim.breakpoints) == n - 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(abba_app.screen, MainScreen)
+
+
+async def test_goto_event_and_time(abba_app: KtuiApp) -> None:
+    async with abba_app.run_test(size=(120, 40)) as pilot:
+        sim = abba_app.ctl.sim
+        await pilot.press("g", *"12", "enter")
+        await settle(abba_app, pilot)
+        assert sim.event == 12
+        await pilot.press("g", *"0.5ms", "enter")
+        await settle(abba_app, pilot)
+        assert sim.time_ns <= 500_000 and sim.event == 10
+        await pilot.press("g", *"soon", "enter")
+        await pilot.pause()
+        assert "cannot go to" in str(abba_app.screen.query_one("#goto-error", Static).render())
+        await pilot.press("escape")
+        assert sim.event == 10
+
+
+async def test_trace_line_and_timeline_click_seek(abba_app: KtuiApp) -> None:
+    async with abba_app.run_test(size=(120, 40)) as pilot:
+        sim = abba_app.ctl.sim
+        await pilot.press("c")
+        await settle(abba_app, pilot)
+        trace = abba_app.screen.query_one(TraceView)
+        trace.focus()
+        await pilot.press("up", "up", "enter")
+        await settle(abba_app, pilot)
+        assert sim.event == 14
+        # the first column of the strip is the start of the run
+        await pilot.click(Timeline, offset=(1 + 7, 2))
+        await settle(abba_app, pilot)
+        assert sim.time_ns < 100_000
+
+
+async def test_play_and_pause(abba_app: KtuiApp) -> None:
+    async with abba_app.run_test(size=(120, 40)) as pilot:
+        sim = abba_app.ctl.sim
+        await pilot.press("minus", "minus", "minus")  # 1 event per frame
+        await pilot.press("space")
+        assert "PLAYING" in status_line(abba_app)
+        await pilot.pause(0.2)
+        await pilot.press("space")
+        await pilot.pause()
+        assert 0 < sim.event < 16
+        assert "PAUSED" in status_line(abba_app)
+
+
+async def test_escape_interrupts_a_long_continue() -> None:
+    app = KtuiApp(ktui.sim.load("bench-cpu"))  # runs forever
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await pilot.pause(0.3)
+        assert app.ctl.busy
+        assert "RUNNING" in status_line(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not app.ctl.busy
+        assert app.ctl.sim.status == "paused"
+        assert app.ctl.sim.event > 0
+
+
+async def test_held_right_key_coalesces_redraws(abba_app: KtuiApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with abba_app.run_test(size=(120, 40)) as pilot:
+        calls = []
+        original = abba_app.refresh_screens
+        monkeypatch.setattr(abba_app, "refresh_screens", lambda: (calls.append(1), original()))
+        await pilot.press(*["right"] * 15)
+        assert abba_app.ctl.sim.event == 15
+        assert len(calls) < 15
+        await settle(abba_app, pilot)
+        assert "#15/15" in status_line(abba_app)
+
+
+async def test_help_and_palette_commands(abba_app: KtuiApp) -> None:
+    async with abba_app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(abba_app.screen, HelpScreen)
+        await pilot.press("c")  # global keys are off inside the help
+        assert abba_app.ctl.sim.event == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(abba_app.screen, MainScreen)
+        titles = {cmd.title for cmd in abba_app.get_system_commands(abba_app.screen)}
+        for title in ("Step forward", "Step back", "Continue", "Reverse continue", "Play / pause",
+                      "Go to…", "Breakpoints", "Help"):
+            assert title in titles
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24), (60, 20), (40, 12)])
+async def test_no_traceback_at_any_size(size: tuple[int, int]) -> None:
+    app = KtuiApp(ktui.sim.load("abba"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("c")
+        await settle(app, pilot)
+        await pilot.press("left", "tab", "down", "enter", "tab", "b")
+        await settle(app, pilot)
+        await pilot.resize_terminal(*(size[0] + 30, size[1] + 15)) if hasattr(pilot, "resize_terminal") else None
+        await settle(app, pilot)
+        assert app.ctl.sim.status in ("paused", "deadlock")
+
+
+async def test_q_quits_with_status_zero(abba_app: KtuiApp) -> None:
+    async with abba_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert abba_app.return_code == 0
