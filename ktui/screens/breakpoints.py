@@ -68,6 +68,8 @@ class BreakpointsScreen(SnapshotScreen):
         table.focus()
 
     def watch_snapshot(self, snap: MachineSnapshot) -> None:
+        if not self.is_mounted:
+            return
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -78,7 +80,8 @@ class BreakpointsScreen(SnapshotScreen):
             table.move_cursor(row=min(row, len(snap.breakpoints) - 1))
 
     def watch_error(self, error: str) -> None:
-        self.query_one("#bp-error", Static).update(Text(error))
+        if self.is_mounted:
+            self.query_one("#bp-error", Static).update(Text(error))
 
     def _current_id(self) -> int | None:
         table = self.query_one(DataTable)

@@ -50,6 +50,11 @@ def register_kind(name: str, handler: KindHandler) -> int:
     return len(KIND_HANDLERS) - 1
 
 
+def bind_kind(kind: int, handler: KindHandler) -> None:
+    """Set the handler of a kind registered earlier (breaks import cycles)."""
+    KIND_HANDLERS[kind] = handler
+
+
 class Config:
     """What a run never changes: the scenario and tables derived from it.
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.include.linux.sched import TaskState, TaskStruct
-from ktui.sim.kernel.sched.core import kick, schedule
-from ktui.sim.machine import PRIO_CONT
+from ktui.sim.kernel.sched.core import K_EXEC, kick, schedule
+from ktui.sim.machine import PRIO_CONT, bind_kind
 from ktui.sim.ops import OPS, Op, register_op
 from ktui.sim.trace import define_event
 
@@ -112,6 +112,9 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
             return False  # it started burning time, or left the CPU
     kick(m, rq, m.now + SPIN_CHARGE_NS)
     return False
+
+
+bind_kind(K_EXEC, cpu_exec)
 
 
 def continue_task(m: Machine, rq: Rq) -> None:

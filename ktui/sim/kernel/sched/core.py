@@ -312,19 +312,13 @@ def tick_nohz_idle_exit(m: Machine, rq: Rq) -> None:
         m.push((m.now // period + 1) * period, PRIO_IRQ, K_TICK, rq.cpu, rq.tick_gen)
 
 
-def _handle_tick(m: Machine, cpu: int, gen: int) -> bool:
-    from ktui.sim.kernel.time.tick import tick_handler
-
-    return tick_handler(m, cpu, gen)
+def _not_bound(m: Machine, a: int, b: int) -> bool:
+    raise AssertionError("kind handler not bound: import ktui.sim.subsystems")
 
 
-def _handle_exec(m: Machine, cpu: int, gen: int) -> bool:
-    from ktui.sim.hw.cpu import cpu_exec
-
-    return cpu_exec(m, cpu, gen)
-
-
-K_EXEC = register_kind("exec", _handle_exec)
-K_TICK = register_kind("tick", _handle_tick)
+# Their handlers live in hw/cpu.py and kernel/time/tick.py (which import this
+# module) and bind themselves there with bind_kind().
+K_EXEC = register_kind("exec", _not_bound)
+K_TICK = register_kind("tick", _not_bound)
 K_WAKE = register_kind("ttwu", _ttwu_waking)
 K_WAKE2 = register_kind("ttwu_activate", _ttwu_activate)

@@ -37,6 +37,9 @@ truncate as C does.
 
 from __future__ import annotations
 
+import functools
+from bisect import bisect_left, insort
+
 from collections.abc import Iterator
 from typing import Protocol
 
@@ -139,9 +142,15 @@ def sched_base_slice(m: FairMachine) -> int:
 
     Both are 0.75 ms scaled by the factor; 6.15 made the base slice 0.70 ms.
     """
-    if not _eevdf(m):
-        return _sysctl_factor(m) * 750_000
-    return _sysctl_factor(m) * normalized_sched_base_slice(m)
+    return _base_slice(m.kver, m.ncpus)
+
+
+@functools.lru_cache(maxsize=64)
+def _base_slice(kver: tuple[int, int], ncpus: int) -> int:
+    factor = 1 + _ilog2(min(max(ncpus, 1), 8))
+    if kver < (6, 6):
+        return factor * 750_000
+    return factor * (700_000 if kver >= (6, 15) else 750_000)
 
 
 def sched_latency(m: FairMachine) -> int:
@@ -349,7 +358,7 @@ def __enqueue_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct) -> None:
     se.run_key = key
     cfs_rq.tasks_timeline.add(key)
     # the augmented callbacks: subtree min_vruntime / min_slice
-    cfs_rq.vruntime_index.add((se.vruntime, key[1]))
+    insort(cfs_rq.vruntime_index, (se.vruntime, key[1]))
     cfs_rq.slice_count[se.slice] = cfs_rq.slice_count.get(se.slice, 0) + 1
 
 
@@ -359,7 +368,8 @@ def __dequeue_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct) -> None:
     if se.run_key is None:
         raise SimInvariantError(f"pid {task.pid} is not in the cfs tree")
     cfs_rq.tasks_timeline.remove(se.run_key)
-    cfs_rq.vruntime_index.remove((se.vruntime, se.run_key[1]))
+    index = cfs_rq.vruntime_index
+    del index[bisect_left(index, (se.vruntime, se.run_key[1]))]
     left = cfs_rq.slice_count[se.slice] - 1
     if left:
         cfs_rq.slice_count[se.slice] = left
@@ -1262,7 +1272,7 @@ def validate_cfs_rq(m: FairMachine, rq: Rq) -> None:
             f"{where}: rq.nr_running {rq.nr_running} < {len(queued)}"
         )
     index = sorted((m.tasks[e[2]].se.vruntime, e[1]) for e in cfs_rq.tasks_timeline)
-    if list(cfs_rq.vruntime_index) != index:
+    if cfs_rq.vruntime_index != index:
         raise SimInvariantError(f"{where}: min_vruntime index out of date")
     slices: dict[int, int] = {}
     for e in cfs_rq.tasks_timeline:

@@ -116,7 +116,7 @@ class CfsRq(PlainState):
         self.avg_load = 0
         # The augmented rb-tree's subtree minima (se->min_vruntime and
         # se->min_slice at the root), kept as an index instead of per node.
-        self.vruntime_index: SortedList = SortedList()
+        self.vruntime_index: list[tuple[int, int]] = []
         self.slice_count: dict[int, int] = {}
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.kernel.sched.core import K_TICK, kick, sched_tick
-from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, register_kind
+from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, bind_kind, register_kind
 from ktui.sim.trace import define_event, register_format, symbol
 
 if TYPE_CHECKING:
@@ -82,5 +82,6 @@ def _irq_exit(m: Machine, cpu: int, _b: int) -> bool:
     return False
 
 
+bind_kind(K_TICK, tick_handler)
 K_PENDING_TICK = register_kind("pending_tick", _pending_tick)
 K_IRQ_EXIT = register_kind("irq_exit", _irq_exit)
