@@ -105,7 +105,13 @@ class LineList(Pane, ScrollView, can_focus=True):
         self._strips.clear()
         self._count = self.row_count()
         self._header = self.header_cells()
-        self.virtual_size = Size(self.content_width(), self._count + self._hdr)
+        size = Size(self.content_width(), self._count + self._hdr)
+        if size != self.virtual_size:
+            # as ScrollView._size_updated does: no layout pass for the screen,
+            # only this widget's scrollbars (a trace grows on every step)
+            self.set_reactive(LineList.virtual_size, size)
+            if self.is_mounted and self.container_size:
+                self._scroll_update(size)
         if self._count and self.cursor >= self._count:
             self.set_cursor(self._count - 1, notify=False)
         self.refresh()

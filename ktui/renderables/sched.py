@@ -76,14 +76,6 @@ _RIGHT = {"PID", "NICE", "WEIGHT", "VRUNTIME", "DEADLINE", "LAG", "SUM-EXEC", "S
 
 
 @dataclass(frozen=True, slots=True)
-class Row:
-    """One row of the run-queue pane: its cells and the task it is about."""
-
-    cells: Cells
-    pid: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Avg:
     """``avg_vruntime()`` of one cfs_rq, computed from the snapshot.
 
@@ -107,6 +99,33 @@ class Avg:
         return not self.load or self.avg >= (vruntime - self.v0) * self.load
 
 
+NO_STYLE = Style()
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of a pane: its cells (or the task to format them from, lazily,
+    so that only visible rows are ever formatted) and the task it is about."""
+
+    cells: Cells | None = None
+    pid: int | None = None
+    task: TaskView | None = None
+    avg: Avg | None = None
+    marker: str = " "
+    style: Style = NO_STYLE
+    why: str = ""
+
+    def render(self) -> Cells:
+        """The row's text runs."""
+        if self.cells is not None:
+            return self.cells
+        assert self.task is not None
+        cells = _task_cells(self.task, self.avg, self.marker, self.style)
+        if self.why:
+            cells.append((self.why, BLOCKED_STYLE))
+        return cells
+
+
 def rq_avg(rq: RqView, tasks: dict[int, TaskView]) -> Avg:
     """The EEVDF average of `rq`'s queued entities (tree plus a queued curr)."""
     v0 = rq.min_vruntime
@@ -122,7 +141,7 @@ def rq_avg(rq: RqView, tasks: dict[int, TaskView]) -> Avg:
     return Avg(v0, avg, load)
 
 
-def _task_row(t: TaskView, avg: Avg | None, marker: str, style: Style) -> Row:
+def _task_cells(t: TaskView, avg: Avg | None, marker: str, style: Style) -> Cells:
     if avg is not None and t.on_rq:
         lag = avg.value - t.vruntime
         eligible = "*" if avg.eligible(t.vruntime, t.weight) else ""
@@ -134,17 +153,17 @@ def _task_row(t: TaskView, avg: Avg | None, marker: str, style: Style) -> Row:
         (t.state.ljust(3), style),
         (t.comm[:15].ljust(16), style),
         (f"{t.pid:>5} ", DIM),
-        (f"{t.nice:>4} ", Style()),
-        (f"{t.weight:>6} ", Style()),
-        (f"{split_ns(t.vruntime):>11} ", Style()),
-        (f"{split_ns(t.deadline):>11} ", Style()),
+        (f"{t.nice:>4} ", NO_STYLE),
+        (f"{t.weight:>6} ", NO_STYLE),
+        (f"{split_ns(t.vruntime):>11} ", NO_STYLE),
+        (f"{split_ns(t.deadline):>11} ", NO_STYLE),
         (f"{split_ns(lag):>10}", LAG_STYLE if eligible else (DIM if avg is None else INELIGIBLE_STYLE)),
         (eligible.ljust(1), LAG_STYLE),
         (("yes" if t.sched_delayed else "").ljust(4), DELAYED_STYLE),
-        (f"{split_ns(t.sum_exec_runtime):>12} ", Style()),
+        (f"{split_ns(t.sum_exec_runtime):>12} ", NO_STYLE),
         (f"{t.nr_switches:>8} ", DIM),
     ]
-    return Row(cells, t.pid)
+    return cells
 
 
 def rq_rows(snap: MachineSnapshot) -> list[Row]:
@@ -173,7 +192,7 @@ def rq_rows(snap: MachineSnapshot) -> list[Row]:
             Row(
                 [
                     (f"cpu#{rq.cpu} ", CPU_STYLE),
-                    (f"nr_running={rq.nr_running} ", Style()),
+                    (f"nr_running={rq.nr_running} ", NO_STYLE),
                     (f"min_vruntime={split_ns(rq.min_vruntime)} ", DIM),
                     (f"avg_vruntime()={split_ns(avg.value)} ", DIM),
                     (f"nr_switches={rq.nr_switches} ", DIM),
@@ -183,18 +202,18 @@ def rq_rows(snap: MachineSnapshot) -> list[Row]:
         )
         curr = tasks.get(rq.curr) if rq.curr else None
         if curr is not None:
-            rows.append(_task_row(curr, avg, ">", CURR_STYLE))
+            rows.append(Row(pid=curr.pid, task=curr, avg=avg, marker=">", style=CURR_STYLE))
         else:
             rows.append(Row([("> ", DIM), (f"   {rq.curr_comm or 'idle'} (idle)", DIM)]))
         for pid in rq.tree:
             t = tasks.get(pid)
             if t is not None:
-                rows.append(_task_row(t, avg, " ", DELAYED_STYLE if t.sched_delayed else Style()))
+                rows.append(Row(pid=pid, task=t, avg=avg, style=DELAYED_STYLE if t.sched_delayed else NO_STYLE))
     waiting = [t for t in snap.tasks if not t.on_rq and not t.on_cpu]
     if waiting:
         rows.append(Row([("not runnable", CPU_STYLE), (f"  ({len(waiting)} tasks)", DIM)]))
         for t in waiting:
-            row = _task_row(t, None, " ", DIM if t.state in ("X", "Z") else BLOCKED_STYLE)
             why = f"blocked on {t.blocked_on}" if t.blocked_on else STATE_NAMES.get(t.state, "")
-            rows.append(Row([*row.cells, (why, BLOCKED_STYLE)], t.pid))
+            style = DIM if t.state in ("X", "Z") else BLOCKED_STYLE
+            rows.append(Row(pid=t.pid, task=t, style=style, why=why))
     return rows

@@ -64,12 +64,17 @@ class BreakpointsScreen(SnapshotScreen):
         table = self.query_one(DataTable)
         table.add_columns("ID", "EXPRESSION", "KIND", "ENABLED", "HITS")
         self.query_one(StatusBar).view = self.status
-        self.watch_snapshot(self.snapshot)
+        self._ready = True
+        self._fill(self.snapshot)
         table.focus()
 
+    _ready = False
+
     def watch_snapshot(self, snap: MachineSnapshot) -> None:
-        if not self.is_mounted:
-            return
+        if self._ready:
+            self._fill(snap)
+
+    def _fill(self, snap: MachineSnapshot) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -80,7 +85,7 @@ class BreakpointsScreen(SnapshotScreen):
             table.move_cursor(row=min(row, len(snap.breakpoints) - 1))
 
     def watch_error(self, error: str) -> None:
-        if self.is_mounted:
+        if self._ready:
             self.query_one("#bp-error", Static).update(Text(error))
 
     def _current_id(self) -> int | None:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ktui.sim.replay.timeline import Simulator
 
 
-def load(path_or_name: str, *, history: bool = True) -> "Simulator":
+def load(path_or_name: str, *, history: bool = True) -> Simulator:
     """Load a scenario (a .toml path or a built-in name) into a `Simulator`.
 
     Raises:

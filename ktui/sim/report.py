@@ -39,7 +39,7 @@ def task_sched_runtime(m: Machine, task: TaskStruct) -> int:
 
 
 def _tasks(m: Machine) -> list[dict[str, object]]:
-    out = []
+    out: list[dict[str, object]] = []
     for pid in sorted(m.tasks):
         t = m.tasks[pid]
         out.append(
@@ -66,7 +66,7 @@ def _tasks(m: Machine) -> list[dict[str, object]]:
 
 
 def _cpus(m: Machine) -> list[dict[str, object]]:
-    out = []
+    out: list[dict[str, object]] = []
     for rq in m.rqs:
         curr = m.tasks[rq.curr] if rq.curr else None
         out.append(
@@ -88,7 +88,7 @@ def _cpus(m: Machine) -> list[dict[str, object]]:
 
 
 def _locks(m: Machine) -> list[dict[str, object]]:
-    out = []
+    out: list[dict[str, object]] = []
     for lk in m.locks:
         owner = m.tasks.get(lk.owner) if lk.owner else None
         out.append(
@@ -108,15 +108,17 @@ def _locks(m: Machine) -> list[dict[str, object]]:
 
 
 def _deadlocks(m: Machine) -> list[dict[str, object]]:
-    return [
-        {
-            "tasks": [m.comm(p) for p in pids],
-            "pids": list(pids),
-            "locks": [m.locks[i].name for i in locks],
-            "event": event,
-        }
-        for event, pids, locks in m.deadlocks
-    ]
+    out: list[dict[str, object]] = []
+    for event, pids, locks in m.deadlocks:
+        out.append(
+            {
+                "tasks": [m.comm(p) for p in pids],
+                "pids": list(pids),
+                "locks": [m.locks[i].name for i in locks],
+                "event": event,
+            }
+        )
+    return out
 
 
 register_section("tasks", _tasks)

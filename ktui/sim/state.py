@@ -30,7 +30,7 @@ class PlainState:
         if getter is None:
             cls._state_get = lambda obj: tuple(getattr(obj, s) for s in slots)
         else:
-            cls._state_get = getter  # type: ignore[assignment]
+            cls._state_get = getter
 
     def __getstate__(self) -> tuple[object, ...]:
         return type(self)._state_get(self)

@@ -64,7 +64,7 @@ class RqTable(LineList):
         return len(self._rows)
 
     def row_cells(self, index: int) -> Cells:
-        return self._rows[index].cells
+        return self._rows[index].render()
 
     def header_cells(self) -> Cells | None:
         return rq_header()

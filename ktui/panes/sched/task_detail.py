@@ -59,7 +59,13 @@ class TaskDetail(Pane):
     def watch_pid(self) -> None:
         self._update()
 
+    _shape: tuple[int, int] | None = None
+
     def _update(self) -> None:
         task = self.view.task(self.pid) if self.pid is not None else None
         self.border_title = f"Task {task.comm}/{task.pid}" if task else self.PANE_TITLE
-        self.query_one("#task-body", Static).update(task_detail(self.view, self.pid))
+        # re-layout only when the body's height may change (another task)
+        shape = (task.pid, len(task.program)) if task else None
+        layout = shape != self._shape
+        self._shape = shape
+        self.query_one("#task-body", Static).update(task_detail(self.view, self.pid), layout=layout)

@@ -88,6 +88,7 @@ class Timeline(Pane, can_focus=True):
         self._t_end = 0
         self._comms: dict[int, str] = {}
         self._cache: tuple[int, list[Strip]] = (-1, [])
+        self._rows = 0
 
     def bind_reader(self, reader: TraceReader | None) -> None:
         """Read switches from `reader`."""
@@ -108,7 +109,9 @@ class Timeline(Pane, can_focus=True):
             self._comms = dict(view.comms)
         self._cache = (-1, [])
         self.border_title = f"Timeline  t={fmt_ns(view.time_ns)}" + (f"  zoom x{2 ** self.zoom}" if self.zoom else "")
-        self.refresh(layout=len(self._switches) + 1 != self.size.height)
+        rows = len(self._switches) + 1
+        self.refresh(layout=rows != self._rows)
+        self._rows = rows
 
     def watch_zoom(self) -> None:
         self.watch_view(self.view)

@@ -30,8 +30,8 @@ from ktui.sim.trace import Event, TraceLog, decode
 
 if TYPE_CHECKING:
     from ktui.sim.machine import Machine
-    from ktui.sim.snapshot import MachineSnapshot, TraceReader
     from ktui.sim.scenario import Scenario
+    from ktui.sim.snapshot import MachineSnapshot, TraceReader
 
 Status = Literal["paused", "finished", "deadlock", "breakpoint", "limit"]
 

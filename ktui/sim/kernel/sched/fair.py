@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left, insort
-
 from collections.abc import Iterator
 from typing import Protocol
 
