@@ -18,6 +18,7 @@ from ktui import __version__
 from ktui.sim.errors import CommandError, KtuiError
 
 DEFAULT_SCENARIO = "abba"
+DEFAULT_MAX_EVENTS = 1_000_000
 SUBCOMMANDS = ("run", "check", "list", "render")
 
 
@@ -41,7 +42,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a scenario headless and print the result")
     run.add_argument("scenario", help="a .toml path or a built-in scenario name")
-    run.add_argument("--steps", type=int, metavar="N", help="run at most N events")
+    run.add_argument(
+        "--steps", type=int, metavar="N", help="run at most N events (default 1000000 without --until)"
+    )
     run.add_argument("--until", metavar="TIME", help="stop at this simulated time (e.g. 5ms)")
     run.add_argument(
         "--break",
@@ -108,7 +111,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             out.write(format_line(decode(counter[0], rec, names)) + "\n")
 
         sim.cfg.sink = sink
-    sim.run(steps=args.steps, until_ns=until_ns)
+    steps = args.steps
+    if steps is None and until_ns is None:
+        steps = DEFAULT_MAX_EVENTS  # scenarios with `loop { }` never end by themselves
+    sim.run(steps=steps, until_ns=until_ns)
+    if sim.status == "limit" and args.steps is None and until_ns is None:
+        sim.stop.reason = f"default limit of {DEFAULT_MAX_EVENTS} events (set --steps or --until)"
     sim.cfg.sink = None
     if args.trace and sim.history:
         reader = sim.trace_reader()

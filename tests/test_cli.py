@@ -120,3 +120,36 @@ def test_bad_breakpoint_in_scenario_names_its_line(capsys: pytest.CaptureFixture
     code, _, err = _run(capsys, "run", str(p))
     assert code == 2
     assert f"{p}:6" in err and "sched_switch" in err
+
+
+BAD_SCENARIOS = [
+    # (file text, expected line, words the message must contain)
+    ('[[task]]\nname = "t1"\nprogram = """\nrun 1ms\nmutex_lok A\n"""\n', 5, ["mutex_lok", "did you mean 'mutex_lock'"]),
+    ('[[task]]\nname = "t1"\nprogram = ["run 5"]\n', 3, ["'5'", "unit"]),
+    ('[[task]]\nname = "t1"\nprogram = ["run -5ms"]\n', 3, ["negative"]),
+    ('[[task]]\nname = "t1"\nprogram = ["mutex_lock Q"]\n', 3, ["Q", "[locks]"]),
+    ('[locks]\nS = "spinlock"\n[[task]]\nname = "t1"\nprogram = ["mutex_lock S"]\n', 5, ["spin_lock"]),
+    ('[machine]\ncpus = 0\n[[task]]\nname = "t1"\nprogram = "run 1ms"\n', 2, ["cpus"]),
+    ('[machine]\ncpus = 1000\n[[task]]\nname = "t1"\nprogram = "run 1ms"\n', 2, ["cpus"]),
+    ('[[task]]\nname = "t1"\nnicee = 3\nprogram = "run 1ms"\n', 3, ["nicee", "did you mean 'nice'"]),
+    ('[[task]]\nname = "t1"\nnice = "low"\nprogram = "run 1ms"\n', 3, ["nice", "integer"]),
+    ('[[task]]\nname = "t1"\nprogram = """\nrepeat 2 {\nrun 1ms\n"""\n', 4, ["{"]),
+    ('[scenario\nname = "x"\n', 1, ["TOML"]),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "words"), BAD_SCENARIOS)
+def test_every_scenario_error_class_exits_2_with_file_and_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, line: int, words: list[str]
+) -> None:
+    """`ktui run` and `ktui check` on a bad scenario: exit 2, 'file:line: ...', the key/op and what was expected."""
+    p = tmp_path / "s.toml"
+    p.write_text(text)
+    for cmd in ("check", "run"):
+        code, out, err = _run(capsys, cmd, str(p))
+        assert code == 2, err
+        assert out == ""
+        assert f"{p}:{line}" in err, err
+        for w in words:
+            assert w in err, err
+        assert "Traceback" not in err and err.count("\n") <= 4

@@ -71,6 +71,7 @@ class LineList(Pane, ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[int, int, bool, int], Strip] = LRUCache(4096)
         self._count = 0
         self._header: Cells | None = None
+        self._base: Style | None = None
 
     @property
     def _hdr(self) -> int:
@@ -100,9 +101,24 @@ class LineList(Pane, ScrollView, can_focus=True):
         return None
 
     # -- machinery --------------------------------------------------------
-    def rows_changed(self) -> None:
-        """Call after the view changed: drops cached strips and resizes."""
+    def refresh_rows(self, *indices: int) -> None:
+        """Repaint only rows `indices` (those on screen)."""
+        height = self.scrollable_content_region.height
+        top = self.scroll_offset.y
+        for index in indices:
+            y = index - top + self._hdr
+            if self._hdr <= y < height:
+                self.refresh_lines(y)
+
+    def rows_changed(self, repaint: bool = True) -> None:
+        """Call after the view changed: drops cached strips and resizes.
+
+        Args:
+            repaint: Repaint the whole pane; False when the caller repaints
+                the rows that changed with `refresh_rows`.
+        """
         self._strips.clear()
+        self._base = None
         self._count = self.row_count()
         self._header = self.header_cells()
         size = Size(self.content_width(), self._count + self._hdr)
@@ -114,7 +130,8 @@ class LineList(Pane, ScrollView, can_focus=True):
                 self._scroll_update(size)
         if self._count and self.cursor >= self._count:
             self.set_cursor(self._count - 1, notify=False)
-        self.refresh()
+        if repaint:
+            self.refresh()
 
     def set_cursor(self, index: int, *, notify: bool = True, center: bool = False) -> None:
         """Move the cursor to `index` and scroll it into view.
@@ -126,6 +143,7 @@ class LineList(Pane, ScrollView, can_focus=True):
         """
         index = max(0, min(index, self._count - 1)) if self._count else 0
         old = self.cursor
+        top = self.scroll_offset.y
         self.set_reactive(LineList.cursor, index)
         height = max(1, self.scrollable_content_region.height - self._hdr)
         if center:
@@ -135,7 +153,10 @@ class LineList(Pane, ScrollView, can_focus=True):
         elif index >= self.scroll_offset.y + height:
             self.scroll_to(y=index - height + 1, animate=False, immediate=True)
         if old != index:
-            self.refresh()
+            if self.scroll_offset.y == top:
+                self.refresh_rows(old, index)
+            else:
+                self.refresh()
         if notify and old != index:
             self.row_moved(index)
 
@@ -169,30 +190,34 @@ class LineList(Pane, ScrollView, can_focus=True):
 
     def on_focus(self) -> None:
         self._strips.clear()
+        self._base = None
         self.refresh()
 
     def on_blur(self) -> None:
         self._strips.clear()
+        self._base = None
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
         """Line API: draw screen row `y` of the pane."""
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
+        if self._base is None:
+            self._base = self.rich_style  # computed from CSS: once per view, not per line
         if self._header is not None:
             if y == 0:
-                base = self.rich_style
+                base = self._base
                 segs = [Segment(text, base + style) for text, style in self._header]
                 return Strip(segs).crop_extend(scroll_x, scroll_x + width, base)
             y -= 1
         index = scroll_y + y
         if index >= self._count or width <= 0:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base)
         on_cursor = index == self.cursor
         key = (index, width, on_cursor, scroll_x)
         strip = self._strips.get(key)
         if strip is None:
-            base = self.rich_style
+            base = self._base
             if on_cursor:
                 base = base + (CURSOR_STYLE if self.has_focus else CURSOR_STYLE_BLUR)
             segs = [Segment(text, base + style) for text, style in self.row_cells(index)]

@@ -12,9 +12,9 @@ from ktui.sim.snapshot import EMPTY_SNAPSHOT, MachineSnapshot
 class SnapshotScreen(Screen[None]):
     """Base of screens that show the machine: a status line plus content."""
 
-    snapshot: reactive[MachineSnapshot] = reactive(EMPTY_SNAPSHOT, init=False)
+    snapshot: reactive[MachineSnapshot] = reactive(EMPTY_SNAPSHOT, init=False, repaint=False)
     """The snapshot of the current position (set by the app)."""
-    status: reactive[StatusView] = reactive(EMPTY_STATUS, init=False)
+    status: reactive[StatusView] = reactive(EMPTY_STATUS, init=False, repaint=False)
     """The status line (set by the app)."""
 
     def watch_status(self, status: StatusView) -> None:

@@ -47,9 +47,9 @@ class MainScreen(SnapshotScreen):
 
     AUTO_FOCUS = "#rq"
 
-    narrow: reactive[bool] = reactive(False, init=False)
+    narrow: reactive[bool] = reactive(False, init=False, repaint=False)
     """Tabbed layout (small terminal)."""
-    selected_pid: reactive[int | None] = reactive(None, init=False)
+    selected_pid: reactive[int | None] = reactive(None, init=False, repaint=False)
     """Task shown in the task pane."""
 
     BINDINGS: ClassVar = []

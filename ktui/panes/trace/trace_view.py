@@ -82,9 +82,13 @@ class TraceView(LineList):
         """Only the position and the record length matter here."""
         return TraceCursor(snap.event, snap.recorded)
 
-    def watch_view(self, cursor: TraceCursor) -> None:
+    def watch_view(self, old: TraceCursor, cursor: TraceCursor) -> None:
         self.border_title = f"Trace  #{cursor.event}/{cursor.recorded}"
-        self.rows_changed()
+        # one step: only the old and the new current line look different
+        small = cursor.recorded >= old.recorded and abs(cursor.event - old.event) <= 1
+        self.rows_changed(repaint=not small)
+        if small:
+            self.refresh_rows(old.event - 1, cursor.event - 1)
         self.call_after_refresh(self.follow)
 
     def follow(self) -> None:

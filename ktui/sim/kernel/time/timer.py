@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 from ktui.sim.hw.cpu import continue_task
 from ktui.sim.include.linux.sched import TaskState, TaskStruct
 from ktui.sim.kernel.sched.core import try_to_wake_up
-from ktui.sim.machine import PRIO_IRQ, register_kind
+from ktui.sim.kernel.time.tick import K_IRQ_EXIT
+from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, register_kind
 from ktui.sim.ops import Op, register_op
 from ktui.sim.trace import define_event, register_format, symbol
 
@@ -110,8 +111,11 @@ def _timer_fire(m: Machine, pid: int, gen: int) -> bool:
     if task.wake_gen != gen or task.state == int(TaskState.TASK_RUNNING):
         return False
     cpu = task.cpu
-    m.emit(EV_TIMER_EXPIRE_ENTRY, cpu, m.rqs[cpu].curr, symbol("process_timeout"))
+    rq = m.rqs[cpu]
+    rq.context = "softirq"  # run_timer_softirq() -> call_timer_fn()
+    m.emit(EV_TIMER_EXPIRE_ENTRY, cpu, rq.curr, symbol("process_timeout"))
     try_to_wake_up(m, pid, cpu)
+    m.push(m.now, PRIO_CONT, K_IRQ_EXIT, cpu, 0)  # after the wakeup's events
     return True
 
 
