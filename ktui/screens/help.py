@@ -22,6 +22,7 @@ HELP = """\
 | `escape` | interrupt a running `c` |
 | `g` | go to an event (`1234`, `#1234`) or a time (`5ms`, `1.5us`) |
 | `b` | breakpoints: `a` add, `e` enable/disable, `d` delete |
+| `1`..`5` | show and focus a pane (its tab, on a small terminal) |
 | `tab` | next pane; `↑`/`↓` move; `enter` select (task / go to event) |
 | `z` / `Z` | zoom the timeline in / out (when focused) |
 | `ctrl+p` | command palette (every action) |

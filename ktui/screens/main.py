@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Footer, TabbedContent, TabPane
@@ -52,7 +53,9 @@ class MainScreen(SnapshotScreen):
     selected_pid: reactive[int | None] = reactive(None, init=False, repaint=False)
     """Task shown in the task pane."""
 
-    BINDINGS: ClassVar = []
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(str(n), f"pane({n - 1})", f"Pane {n}", show=False) for n in range(1, 10)
+    ]
 
     def __init__(self, reader: TraceReader | None = None) -> None:
         super().__init__()
@@ -132,6 +135,13 @@ class MainScreen(SnapshotScreen):
     def on_timeline_time_selected(self, message: Timeline.TimeSelected) -> None:
         message.stop()
         self.post_message(SeekRequested(time_ns=message.time_ns))
+
+    def action_pane(self, index: int) -> None:
+        """Show and focus the `index`-th registered pane (keys 1..9)."""
+        panes = list(self.query(Pane))
+        if 0 <= index < len(panes):
+            pane = self.show_pane(panes[index].PANE_ID)
+            self.call_after_refresh(pane.focus)
 
     def show_pane(self, pane_id: str) -> Pane:
         """Make pane `pane_id` visible (its tab, when tabbed) and return it."""

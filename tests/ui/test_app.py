@@ -229,3 +229,15 @@ async def test_q_quits_with_status_zero(abba_app: KtuiApp) -> None:
         await pilot.press("q")
         await pilot.pause()
     assert abba_app.return_code == 0
+
+
+async def test_number_keys_switch_tabs_when_narrow(abba_app: KtuiApp, settle) -> None:
+    async with abba_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await settle(abba_app, pilot)
+        await pilot.press("5")
+        await pilot.pause()
+        from textual.widgets import TabbedContent
+
+        assert abba_app.screen.query_one(TabbedContent).active == "tab-trace"
+        assert isinstance(abba_app.focused, TraceView)

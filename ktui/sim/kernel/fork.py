@@ -49,7 +49,9 @@ def _fork(m: Machine, pid: int, _b: int) -> bool:
     task.state = int(TaskState.TASK_NEW)
     fair.set_load_weight(task)
     m.tasks[pid] = task
-    m.emit(EV_SCHED_PROCESS_FORK, 0, 0, 0, pid)
+    # The parent is the idle task; CPU 0's current task is what the trace's
+    # common fields show, as for the sched_wakeup_new that follows.
+    m.emit(EV_SCHED_PROCESS_FORK, 0, m.rqs[0].curr, 0, pid)
     m.push(m.now, PRIO_CONT, K_WAKE_NEW, pid, 0)
     return True
 

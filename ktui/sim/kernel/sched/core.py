@@ -243,17 +243,23 @@ def _ttwu_waking(m: Machine, pid: int, waker_cpu: int) -> bool:
     m.emit(EV_SCHED_WAKING, waker_cpu, waker, pid, task.prio, target)
     task.state = RUNNING  # WRITE_ONCE(p->__state, TASK_WAKING) then RUNNING
     # try_to_wake_up() finishes inside its caller: before the caller goes on.
-    m.push(m.now, PRIO_NESTED, K_WAKE2, pid, target)
+    m.push(m.now, PRIO_NESTED, K_WAKE2, pid, target | waker_cpu << 8)
     return True
 
 
-MIGRATED = 1 << 16  # flag in K_WAKE2's second argument: set_task_cpu() was done
+# K_WAKE2's second argument: target CPU | waker CPU << 8 | MIGRATED
+MIGRATED = 1 << 16  # set_task_cpu() was done
 
 
 def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
     task = m.tasks[pid]
-    target = arg & 0xFFFF
+    target = arg & 0xFF
+    waker_cpu = (arg >> 8) & 0xFF
     rq = m.rqs[target]
+    # ttwu_queue_cond(): an idle target CPU (all CPUs share the LLC here) is
+    # sent the wakeup through its wake list and activates the task itself;
+    # otherwise the waker does it. That decides where sched_wakeup shows.
+    on_cpu = target if (rq.nr_running == 0 and target != waker_cpu) else waker_cpu
     update_rq_clock(m, rq)
     if task.on_rq:
         if task.se.sched_delayed:
@@ -263,13 +269,14 @@ def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
         orig = task.cpu
         fair.migrate_task_rq_fair(m, task, target)
         task.cpu = target
-        m.emit(EV_SCHED_MIGRATE_TASK, m.rqs[orig].cpu, m.rqs[orig].curr, pid, task.prio, orig, target)
-        m.push(m.now, PRIO_NESTED, K_WAKE2, pid, target | MIGRATED)
+        waker = m.rqs[waker_cpu].curr
+        m.emit(EV_SCHED_MIGRATE_TASK, waker_cpu, waker, pid, task.prio, orig, target)
+        m.push(m.now, PRIO_NESTED, K_WAKE2, pid, arg | MIGRATED)
         return True
     else:
         flags = ENQUEUE_WAKEUP | (ENQUEUE_MIGRATED if arg & MIGRATED else 0)
         activate_task(m, rq, task, flags)
-    m.emit(EV_SCHED_WAKEUP, target, rq.curr, pid, task.prio, target)
+    m.emit(EV_SCHED_WAKEUP, on_cpu, m.rqs[on_cpu].curr, pid, task.prio, target)
     if task.on_cpu:
         return True  # it never left its CPU: the CPU just carries on
     wakeup_preempt(m, rq, task, WF_TTWU)
@@ -284,7 +291,8 @@ def wake_up_new_task(m: Machine, task: TaskStruct) -> None:
     update_rq_clock(m, rq)
     task.state = RUNNING
     activate_task(m, rq, task, ENQUEUE_INITIAL)
-    m.emit(EV_SCHED_WAKEUP_NEW, cpu, rq.curr, task.pid, task.prio, cpu)
+    # Traced by the parent on its CPU (the scenario's tasks are forked from CPU 0).
+    m.emit(EV_SCHED_WAKEUP_NEW, 0, m.rqs[0].curr, task.pid, task.prio, cpu)
     wakeup_preempt(m, rq, task, WF_FORK)
 
 
