@@ -59,7 +59,8 @@ def test_trace_prints_ftrace_lines(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "run", "abba", "--trace", "--json")
     assert code == 0
     lines = out.splitlines()
-    assert any(ln.endswith("t1-1 [000]     0.001000: lock_contended: B") for ln in lines)
+    # trace_output.c widths: "%16s-%-7d [%03d] %5lu.%06lu: "
+    assert "              t1-1       [000]     0.001000: lock_contended: B" in lines
     assert any("prev_state=D ==> next_comm=swapper/0" in ln for ln in lines)
 
 

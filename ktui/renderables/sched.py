@@ -75,30 +75,6 @@ def rq_header() -> Cells:
 _RIGHT = {"PID", "NICE", "WEIGHT", "VRUNTIME", "DEADLINE", "LAG", "SUM-EXEC", "SWITCHES"}
 
 
-@dataclass(frozen=True, slots=True)
-class Avg:
-    """``avg_vruntime()`` of one cfs_rq, computed from the snapshot.
-
-    Attributes:
-        v0: The key reference (``min_vruntime``).
-        avg: Sum of ``(vruntime - v0) * weight`` over queued entities (curr included).
-        load: Sum of their weights.
-    """
-
-    v0: int
-    avg: int
-    load: int
-
-    @property
-    def value(self) -> int:
-        """V, the weighted average vruntime (rounded toward -inf)."""
-        return self.v0 + (self.avg // self.load if self.load else 0)
-
-    def eligible(self, vruntime: int, weight: int) -> bool:
-        """``vruntime_eligible()`` (kernel/sched/fair.c): avg >= key * load."""
-        return not self.load or self.avg >= (vruntime - self.v0) * self.load
-
-
 NO_STYLE = Style()
 
 
@@ -110,7 +86,8 @@ class Row:
     cells: Cells | None = None
     pid: int | None = None
     task: TaskView | None = None
-    avg: Avg | None = None
+    avg: int | None = None
+    """The rq's avg_vruntime() (EEVDF), for the lag column; None before 6.6."""
     marker: str = " "
     style: Style = NO_STYLE
     why: str = ""
@@ -126,25 +103,10 @@ class Row:
         return cells
 
 
-def rq_avg(rq: RqView, tasks: dict[int, TaskView]) -> Avg:
-    """The EEVDF average of `rq`'s queued entities (tree plus a queued curr)."""
-    v0 = rq.min_vruntime
-    avg = load = 0
-    pids = list(rq.tree)
-    if rq.curr and rq.curr in tasks and tasks[rq.curr].on_rq:
-        pids.append(rq.curr)
-    for pid in pids:
-        t = tasks.get(pid)
-        if t is not None:
-            avg += (t.vruntime - v0) * t.weight
-            load += t.weight
-    return Avg(v0, avg, load)
-
-
-def _task_cells(t: TaskView, avg: Avg | None, marker: str, style: Style) -> Cells:
+def _task_cells(t: TaskView, avg: int | None, marker: str, style: Style) -> Cells:
     if avg is not None and t.on_rq:
-        lag = avg.value - t.vruntime
-        eligible = "*" if avg.eligible(t.vruntime, t.weight) else ""
+        lag = avg - t.vruntime  # the model's entity_eligible() decides the mark
+        eligible = "*" if t.eligible else ""
     else:
         lag = t.vlag
         eligible = ""
@@ -176,7 +138,7 @@ def rq_rows(snap: MachineSnapshot) -> list[Row]:
     tasks = {t.pid: t for t in snap.tasks}
     rows: list[Row] = []
     for rq in snap.rqs:
-        avg = rq_avg(rq, tasks)
+        avg = rq.avg_vruntime if rq.eevdf else None
         flags = []
         if rq.need_resched:
             flags.append(("need_resched ", WARN_STYLE))
@@ -194,7 +156,7 @@ def rq_rows(snap: MachineSnapshot) -> list[Row]:
                     (f"cpu#{rq.cpu} ", CPU_STYLE),
                     (f"nr_running={rq.nr_running} ", NO_STYLE),
                     (f"min_vruntime={split_ns(rq.min_vruntime)} ", DIM),
-                    (f"avg_vruntime()={split_ns(avg.value)} ", DIM),
+                    *([(f"avg_vruntime()={split_ns(avg)} ", DIM)] if avg is not None else []),
                     (f"nr_switches={rq.nr_switches} ", DIM),
                     *flags,
                 ]

@@ -61,13 +61,18 @@ class Config:
     Kept out of checkpoints and state digests.
     """
 
-    __slots__ = ("scenario", "names", "programs", "sink")
+    __slots__ = ("scenario", "names", "programs", "program_texts", "sink")
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         comms = ["swapper"] + [t.name for t in scenario.tasks]
         self.names = Names(comms, [lk.name for lk in scenario.locks])
         self.programs = [()] + [t.program for t in scenario.tasks]
+        self.program_texts = [
+            (tuple(op.text or op.name for op in prog), tuple(op.line for op in prog))
+            for prog in self.programs
+        ]
+        """Each pid's program as (op texts, line numbers), for the views."""
         self.sink: EventSink | None = None
 
 

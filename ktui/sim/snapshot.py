@@ -11,8 +11,9 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from ktui.sim.kernel.sched import fair
 from ktui.sim.kernel.sched.core import EV_SCHED_SWITCH
 from ktui.sim.replay.context import task_state_letter
 from ktui.sim.report import POLICY_NAMES, task_sched_runtime
@@ -22,9 +23,12 @@ if TYPE_CHECKING:
     from ktui.sim.replay.timeline import Simulator
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class TaskView:
-    """One task as the panes show it."""
+class TaskView(NamedTuple):
+    """One task as the panes show it.
+
+    A NamedTuple rather than a frozen dataclass: a snapshot of a thousand
+    tasks builds a thousand of these per frame, and a tuple is built in C.
+    """
 
     pid: int
     comm: str
@@ -52,6 +56,8 @@ class TaskView:
     program_lines: tuple[int, ...]
     preempt_count: int
     start_time: int
+    eligible: bool
+    """entity_eligible() on its cfs_rq (EEVDF, queued tasks; else False)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -66,6 +72,9 @@ class RqView:
     """pids in the CFS tree, in key order (``curr`` is not in the tree)."""
     min_vruntime: int
     avg_vruntime: int
+    """avg_vruntime() (EEVDF: the load-weighted mean vruntime V); min_vruntime before 6.6."""
+    eevdf: bool
+    """The modelled kernel uses EEVDF (6.6+): lag and eligibility apply."""
     context: str
     preempt_count: int
     irqs_disabled: bool
@@ -156,11 +165,12 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
     """A frozen view of `sim` at its current position."""
     m = sim.machine
     cycle_locks = {lk for _, _, locks in m.deadlocks for lk in locks}
+    eevdf = m.kver >= (6, 6)
     tasks = []
-    programs = m.cfg.programs
+    programs = m.cfg.program_texts
     for pid in sorted(m.tasks):
         t = m.tasks[pid]
-        prog = programs[pid]
+        texts, lines = programs[pid]
         tasks.append(
             TaskView(
                 pid,
@@ -185,10 +195,11 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
                 m.locks[t.blocked_on].name if t.blocked_on >= 0 else "",
                 tuple(m.locks[i].name for i in t.held_locks),
                 t.pc,
-                tuple(op.text or op.name for op in prog),
-                tuple(op.line for op in prog),
+                texts,
+                lines,
                 t.preempt_count,
                 t.start_time,
+                eevdf and bool(t.on_rq) and fair.entity_eligible(m, m.rqs[t.cpu], t),
             )
         )
     rqs = []
@@ -202,7 +213,8 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
                 rq.nr_running,
                 tuple(key[2] for key in rq.cfs.tasks_timeline),
                 rq.cfs.min_vruntime,
-                rq.cfs.avg_vruntime,
+                fair.avg_vruntime(m, rq) if eevdf else rq.cfs.min_vruntime,
+                eevdf,
                 rq.context,
                 curr.preempt_count if curr else 0,
                 curr.irqs_disabled if curr else False,

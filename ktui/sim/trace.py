@@ -223,8 +223,11 @@ def format_fields(ev: Event) -> str:
 def format_line(ev: Event) -> str:
     """One line in ftrace's text format: ``comm-pid [cpu] seconds: event: fields``."""
     secs, ns = divmod(ev.time_ns, 1_000_000_000)
-    task = f"{ev.common_comm}-{ev.common_pid}"
-    return f"{task:>22} [{ev.cpu:03d}] {secs:5d}.{ns // 1000:06d}: {ev.name}: {format_fields(ev)}"
+    # trace_output.c: "%16s-%-7d" then " [%03d] " and "%5lu.%06lu: "
+    return (
+        f"{ev.common_comm:>16}-{ev.common_pid:<7} [{ev.cpu:03d}] "
+        f"{secs:5d}.{ns // 1000:06d}: {ev.name}: {format_fields(ev)}"
+    )
 
 
 class TraceLog:

@@ -106,8 +106,7 @@ class TraceView(LineList):
         text = self._lines.get(event)
         if text is None:
             assert self._reader is not None
-            task, _, rest = self._reader.line(event).lstrip().partition(" ")
-            text = self._lines[event] = f"{task:>16} {rest}"
+            text = self._lines[event] = self._reader.line(event)
         return text
 
     def row_count(self) -> int:
