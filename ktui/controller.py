@@ -147,8 +147,8 @@ class SimController:
         self._snap = None
 
     def run_reverse(self) -> None:
-        """Run back to the previous breakpoint hit or deadlock."""
+        """Run back to the previous breakpoint hit or deadlock (interruptible)."""
         self.note = ""
         self._snap = None
-        self.sim.reverse_continue()
+        self.sim.reverse_continue(should_stop=self._should_stop)
         self._snap = None

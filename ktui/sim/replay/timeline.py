@@ -17,6 +17,7 @@ against the record).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -39,6 +40,10 @@ CHECKPOINT_INTERVAL = 1024
 DENSE_INTERVAL = 64
 DENSE_MAX = 512
 FORWARD_REPLAY_MAX = 2048  # a goto this far ahead just steps forward
+
+
+class _Interrupted(Exception):
+    """A should_stop callback asked a long search to stop."""
 
 
 @dataclass(slots=True)
@@ -361,6 +366,9 @@ class Simulator:
                 stop = StopInfo("limit", f"time {until_ns} ns")
                 break
             if stop_on_deadlock and rec[0] == EV_DEADLOCK:
+                entry = self._hit(rec) if have_bps else None
+                if entry is not None:
+                    entry.hits += 1  # a `deadlock` breakpoint counts its hit too
                 stop = StopInfo("deadlock", self.describe(self.event), events=[self.event])
                 break
             if have_bps:
@@ -374,14 +382,25 @@ class Simulator:
         self.stop = stop
         return stop.status
 
-    def reverse_continue(self) -> Status:
+    def reverse_continue(self, should_stop: object = None) -> Status:
         """Run backwards to the previous breakpoint hit (or deadlock).
 
         Goes to position 0 (status ``limit``) when there is none before.
+
+        Args:
+            should_stop: Optional callable polled between checkpoint intervals
+                while state breakpoints are searched; a true result leaves the
+                position unchanged (status ``paused``).
         """
         self._need_history("reverse_continue")
         cur = self.event
-        found = self._previous_hit(cur)
+        poll = should_stop if callable(should_stop) else None
+        try:
+            found = self._previous_hit(cur, poll)
+        except _Interrupted:
+            self._reload(cur)
+            self.stop = StopInfo("paused", "interrupted")
+            return self.stop.status
         if found is None:
             self.goto(0)
             self.stop = StopInfo("limit", "start of the run")
@@ -396,7 +415,9 @@ class Simulator:
             self.stop = StopInfo("breakpoint", f"breakpoint {entry.id}: {entry.bp.expr}", entry.id)
         return self.stop.status
 
-    def _previous_hit(self, cur: int) -> tuple[int, int] | None:
+    def _previous_hit(
+        self, cur: int, poll: Callable[[], object] | None = None
+    ) -> tuple[int, int] | None:
         """Latest position < `cur` where a run would have stopped."""
         names = self.cfg.names
         enabled = [e for e in self.breakpoints if e.enabled]
@@ -423,11 +444,15 @@ class Simulator:
         if not state_bps:
             return best
         lo = best[0] if best is not None else 0
-        state_hit = self._previous_state_hit(state_bps, lo, cur)
+        state_hit = self._previous_state_hit(state_bps, lo, cur, poll)
         return state_hit or best
 
     def _previous_state_hit(
-        self, entries: list[BreakpointEntry], lo: int, cur: int
+        self,
+        entries: list[BreakpointEntry],
+        lo: int,
+        cur: int,
+        poll: Callable[[], object] | None = None,
     ) -> tuple[int, int] | None:
         """Latest rising edge of a state breakpoint in positions (lo, cur)."""
         saved = self.event
@@ -436,6 +461,8 @@ class Simulator:
         for base in reversed(starts):
             if base + CHECKPOINT_INTERVAL <= lo:
                 break
+            if poll is not None and poll():
+                raise _Interrupted
             self.machine = checkpoint.restore(self.checkpoints[base], self.cfg)
             m = self.machine
             ctx = MachineContext(m)
