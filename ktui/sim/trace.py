@@ -241,7 +241,7 @@ class TraceLog:
 
     def __init__(self) -> None:
         self.times = array("q")
-        self.offs = array("q")
+        self.offs = array("I")  # 4 bytes: up to 4 Gi words of data
         self.data = array("i")
 
     def __len__(self) -> int:
