@@ -68,7 +68,11 @@ class LineList(Pane, ScrollView, can_focus=True):
 
     def __init__(self) -> None:
         super().__init__()
-        self._strips: LRUCache[tuple[int, int, bool, int], Strip] = LRUCache(4096)
+        self._strips: LRUCache[tuple[int, int, int, bool, int], Strip] = LRUCache(4096)
+        self._drawn: dict[int, tuple[tuple[str, Style], ...]] = {}
+        """Cells of each on-screen row as last drawn: a new view repaints
+        only the rows whose cells differ."""
+        self._version: dict[int, int] = {}
         self._count = 0
         self._header: Cells | None = None
         self._base: Style | None = None
@@ -117,8 +121,7 @@ class LineList(Pane, ScrollView, can_focus=True):
             repaint: Repaint the whole pane; False when the caller repaints
                 the rows that changed with `refresh_rows`.
         """
-        self._strips.clear()
-        self._base = None
+        old_header = self._header
         self._count = self.row_count()
         self._header = self.header_cells()
         size = Size(self.content_width(), self._count + self._hdr)
@@ -130,8 +133,30 @@ class LineList(Pane, ScrollView, can_focus=True):
                 self._scroll_update(size)
         if self._count and self.cursor >= self._count:
             self.set_cursor(self._count - 1, notify=False)
-        if repaint:
-            self.refresh()
+        if not repaint or old_header != self._header or not self.is_mounted:
+            self._strips.clear()
+            self._drawn.clear()
+            self._base = None
+            if repaint:
+                self.refresh()
+            return
+        self._repaint_changed_rows()
+
+    def _repaint_changed_rows(self) -> None:
+        """Repaint the on-screen rows whose cells changed since drawn."""
+        top = self.scroll_offset.y
+        height = max(0, self.scrollable_content_region.height - self._hdr)
+        drawn = self._drawn
+        count = self._count
+        visible = range(top, top + height)
+        for index in [i for i in drawn if i not in visible]:
+            del drawn[index]
+        for y, index in enumerate(visible):
+            cells = tuple(self.row_cells(index)) if index < count else ()
+            if drawn.get(index) != cells:
+                drawn[index] = cells
+                self._version[index] = self._version.get(index, 0) + 1
+                self.refresh_lines(y + self._hdr)
 
     def set_cursor(self, index: int, *, notify: bool = True, center: bool = False) -> None:
         """Move the cursor to `index` and scroll it into view.
@@ -190,11 +215,13 @@ class LineList(Pane, ScrollView, can_focus=True):
 
     def on_focus(self) -> None:
         self._strips.clear()
+        self._drawn.clear()
         self._base = None
         self.refresh()
 
     def on_blur(self) -> None:
         self._strips.clear()
+        self._drawn.clear()
         self._base = None
         self.refresh()
 
@@ -214,13 +241,16 @@ class LineList(Pane, ScrollView, can_focus=True):
         if index >= self._count or width <= 0:
             return Strip.blank(width, self._base)
         on_cursor = index == self.cursor
-        key = (index, width, on_cursor, scroll_x)
+        key = (index, self._version.get(index, 0), width, on_cursor, scroll_x)
         strip = self._strips.get(key)
         if strip is None:
             base = self._base
             if on_cursor:
                 base = base + (CURSOR_STYLE if self.has_focus else CURSOR_STYLE_BLUR)
-            segs = [Segment(text, base + style) for text, style in self.row_cells(index)]
+            cells = self._drawn.get(index)
+            if cells is None:
+                cells = self._drawn[index] = tuple(self.row_cells(index))
+            segs = [Segment(text, base + style) for text, style in cells]
             strip = Strip(segs).crop_extend(scroll_x, scroll_x + width, base)
             self._strips[key] = strip
         return strip

@@ -166,6 +166,9 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
     m = sim.machine
     cycle_locks = {lk for _, _, locks in m.deadlocks for lk in locks}
     eevdf = m.kver >= (6, 6)
+    # vruntime_eligible(): avg >= (vruntime - v0) * load, with each rq's sums
+    # taken once rather than once per task.
+    sums = [fair.eligibility_sums(m, rq) for rq in m.rqs] if eevdf else []
     tasks = []
     programs = m.cfg.program_texts
     for pid in sorted(m.tasks):
@@ -199,7 +202,9 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
                 lines,
                 t.preempt_count,
                 t.start_time,
-                eevdf and bool(t.on_rq) and fair.entity_eligible(m, m.rqs[t.cpu], t),
+                eevdf
+                and bool(t.on_rq)
+                and sums[t.cpu][0] >= (t.se.vruntime - sums[t.cpu][2]) * sums[t.cpu][1],
             )
         )
     rqs = []

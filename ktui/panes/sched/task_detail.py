@@ -60,9 +60,13 @@ class TaskDetail(Pane):
         self._update()
 
     _shape: tuple[int, int] | None = None
+    _shown: object = None
 
     def _update(self) -> None:
         task = self.view.task(self.pid) if self.pid is not None else None
+        if task is not None and task == self._shown:
+            return  # TaskView is a tuple: an equal one draws the same picture
+        self._shown = task
         self.border_title = f"Task {task.comm}/{task.pid}" if task else self.PANE_TITLE
         # re-layout only when the body's height may change (another task)
         shape = (task.pid, len(task.program)) if task else None

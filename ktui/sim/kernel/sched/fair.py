@@ -428,6 +428,14 @@ def _vruntime_eligible(m: FairMachine, cfs_rq: CfsRq, vruntime: int) -> bool:
     return avg >= (vruntime - _v0(m, cfs_rq)) * load
 
 
+def eligibility_sums(m: FairMachine, rq: Rq) -> tuple[int, int, int]:
+    """(avg, load, v0) of rq's cfs_rq: a task is eligible when
+    ``avg >= (vruntime - v0) * load`` (vruntime_eligible()), for callers that
+    test many tasks at once."""
+    avg, load = _avg_sums(m, rq.cfs)
+    return avg, load, _v0(m, rq.cfs)
+
+
 def entity_eligible(m: FairMachine, rq: Rq, task: TaskStruct) -> bool:
     """entity_eligible(): lag >= 0 on rq's cfs_rq (EEVDF)."""
     return _vruntime_eligible(m, rq.cfs, task.se.vruntime)
