@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 
+import ktui.sim.subsystems  # noqa: F401  (registers the events)
 from ktui.sim import trace
 from ktui.sim.breakpoints import (
     Breakpoint,
@@ -19,60 +18,12 @@ from ktui.sim.breakpoints import (
     validate,
 )
 from ktui.sim.errors import BreakpointError
-from ktui.sim.trace import EVENT_TYPES, EVENTS_BY_NAME, FieldKind, Names, define_event
-
-# Fallback definitions, used only when the subsystems have not registered
-# these events; the field names follow the kernel's tracepoints.
-_FALLBACK_EVENTS: tuple[tuple[str, str, tuple[tuple[str, FieldKind], ...]], ...] = (
-    (
-        "sched_switch",
-        "sched",
-        (
-            ("prev_pid", "pid"),
-            ("prev_prio", "prio"),
-            ("prev_state", "state"),
-            ("next_pid", "pid"),
-            ("next_prio", "prio"),
-        ),
-    ),
-    (
-        "sched_wakeup",
-        "sched",
-        (("pid", "pid"), ("prio", "prio"), ("target_cpu", "cpu")),
-    ),
-    ("lock_acquire", "lock", (("lock", "lock"),)),
-    ("lock_contended", "lock", (("lock", "lock"),)),
-    ("deadlock", "ktui", (("pids", "pids"), ("locks", "locks"))),
-    # Test-only: a list-valued event whose layout this file controls.
-    ("ktui_test_cycle", "ktui", (("pids", "pids"), ("locks", "locks"))),
-)
+from ktui.sim.trace import EVENTS_BY_NAME, Names
 
 COMMS = ["swapper", "t1", "t2", "t3"]
 LOCKS = ["A", "B"]
 NAMES = Names(COMMS, LOCKS)
 D = 2  # TASK_UNINTERRUPTIBLE as sched_switch reports it
-
-
-@pytest.fixture(autouse=True)
-def events() -> Iterator[None]:
-    """Register the events the tests use, and forget the ones we added after.
-
-    The real subsystems are imported first so that their definitions win and
-    the registry other tests see is left exactly as it was.
-    """
-    try:
-        importlib.import_module("ktui.sim.subsystems")
-    except ModuleNotFoundError as e:
-        if e.name != "ktui.sim.subsystems":
-            raise
-    n_before = len(EVENT_TYPES)
-    added = [name for name, _, _ in _FALLBACK_EVENTS if name not in EVENTS_BY_NAME]
-    for name, system, fields in _FALLBACK_EVENTS:
-        define_event(name, system, *fields)
-    yield
-    for name in added:
-        del EVENTS_BY_NAME[name]
-    del EVENT_TYPES[n_before:]
 
 
 def rec(
@@ -364,13 +315,12 @@ def test_other_event_types_are_not_decoded() -> None:
 
 
 def test_matches_list_fields() -> None:
-    cycle = rec("ktui_test_cycle", pids=[1, 2], locks=[0, 1])
-    assert matches_event(
-        parse("ktui_test_cycle pids=2 pids_comm=t1 locks=B"), cycle, NAMES
-    )
-    assert not matches_event(parse("ktui_test_cycle pids=3"), cycle, NAMES)
-    assert matches_event(parse("ktui_test_cycle pids_comm~t? locks!=C"), cycle, NAMES)
-    assert not matches_event(parse("ktui_test_cycle pids_comm~x*"), cycle, NAMES)
+    """List fields (deadlock's tasks/locks): = means contains, ~ means some element matches."""
+    cycle = rec("deadlock", tasks=[1, 2], locks=[0, 1], event=7)
+    assert matches_event(parse("deadlock tasks=2 tasks_comm=t1 locks=B"), cycle, NAMES)
+    assert not matches_event(parse("deadlock tasks=3"), cycle, NAMES)
+    assert matches_event(parse("deadlock tasks_comm~t? locks!=C"), cycle, NAMES)
+    assert not matches_event(parse("deadlock tasks_comm~x*"), cycle, NAMES)
 
 
 # -- holds and validate --------------------------------------------------------
