@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ktui.sim.include.linux.sched import SchedPolicy
+from ktui.sim.kernel.sched.sched import cpu_context
 from ktui.sim.replay.context import task_state_letter
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def _cpus(m: Machine) -> list[dict[str, object]]:
                 "curr": rq.curr,
                 "curr_comm": m.comm(rq.curr, rq.cpu),
                 "nr_running": rq.nr_running,
-                "context": rq.context,
+                "context": cpu_context(rq, m.nr_events),
                 "preempt_count": curr.preempt_count if curr else 0,
                 "irqs_disabled": curr.irqs_disabled if curr else False,
                 "need_resched": rq.need_resched,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ktui.sim.kernel.sched import fair
 from ktui.sim.kernel.sched.core import EV_SCHED_SWITCH
+from ktui.sim.kernel.sched.sched import cpu_context
 from ktui.sim.replay.context import task_state_letter
 from ktui.sim.report import POLICY_NAMES, task_sched_runtime
 from ktui.sim.trace import Event, Names, TraceLog, decode, format_line
@@ -220,7 +221,7 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
                 rq.cfs.min_vruntime,
                 fair.avg_vruntime(m, rq) if eevdf else rq.cfs.min_vruntime,
                 eevdf,
-                rq.context,
+                cpu_context(rq, m.nr_events),
                 curr.preempt_count if curr else 0,
                 curr.irqs_disabled if curr else False,
                 rq.need_resched,

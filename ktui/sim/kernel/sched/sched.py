@@ -60,6 +60,18 @@ def scale_load_down(w: int) -> int:
     return w
 
 
+def cpu_context(rq: Rq, nr_events: int) -> str:
+    """The CPU's execution context at position `nr_events`.
+
+    A tick is one event in hard-irq context; the CPU is back in task context
+    from the next event on, so that single event is all ``irq_event`` marks
+    (no work is queued just to say the interrupt returned).
+    """
+    if rq.context == "task" or rq.irq_event < 0 or rq.irq_event == nr_events:
+        return rq.context
+    return "task"
+
+
 class CfsRq(PlainState):
     """``struct cfs_rq``: one CPU's fair run queue (the root one; no groups).
 
@@ -132,7 +144,10 @@ class Rq(PlainState):
         clock_task: rq_clock_task(): ns (no irq-time accounting).
         nr_switches: Context switches on this CPU.
         need_resched: TIF_NEED_RESCHED of ``curr``.
-        context: ``task``, ``softirq`` or ``hardirq``.
+        context: ``task``, ``softirq`` or ``hardirq``: what the CPU was in at
+            event ``irq_event`` (or until the irq exits, if that is -1); read
+            it with `cpu_context`.
+        irq_event: See ``context``.
         tick_stopped: NO_HZ: the periodic tick is stopped while idle.
         tick_pending: A tick arrived with interrupts off and waits for them.
         exec_gen: Bumped on every switch; stale CPU-execution steps carry an
@@ -152,6 +167,7 @@ class Rq(PlainState):
         "nr_switches",
         "need_resched",
         "context",
+        "irq_event",
         "tick_stopped",
         "tick_pending",
         "exec_gen",
@@ -171,6 +187,7 @@ class Rq(PlainState):
         self.nr_switches = 0
         self.need_resched = False
         self.context = "task"
+        self.irq_event = 0
         self.tick_stopped = True
         self.tick_pending = False
         self.exec_gen = 0

@@ -57,10 +57,10 @@ def _run_tick(m: Machine, rq: Rq) -> bool:
     if rq.cpu == 0:
         m.jiffies = m.now // m.tick_nsec
     rq.context = "hardirq"
+    rq.irq_event = m.nr_events + 1  # only the event emitted below
     sched_tick(m, rq)
     curr = m.tasks[rq.curr] if rq.curr else None
     m.emit(EV_HRTIMER_EXPIRE_ENTRY, rq.cpu, rq.curr, tick_function(m))
-    m.push(m.now, PRIO_CONT, K_IRQ_EXIT, rq.cpu, 0)
     # irqentry_exit() -> preempt_schedule_irq() when need_resched is set.
     if curr is not None and rq.need_resched:
         kick(m, rq, m.now, PRIO_CONT)
@@ -78,6 +78,7 @@ def _pending_tick(m: Machine, cpu: int, _b: int) -> bool:
 
 
 def _irq_exit(m: Machine, cpu: int, _b: int) -> bool:
+    """irq_exit() of a multi-event interrupt (the timer softirq)."""
     m.rqs[cpu].context = "task"
     return False
 

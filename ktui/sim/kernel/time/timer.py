@@ -113,6 +113,7 @@ def _timer_fire(m: Machine, pid: int, gen: int) -> bool:
     cpu = task.cpu
     rq = m.rqs[cpu]
     rq.context = "softirq"  # run_timer_softirq() -> call_timer_fn()
+    rq.irq_event = -1  # until K_IRQ_EXIT, after the wakeup's events
     m.emit(EV_TIMER_EXPIRE_ENTRY, cpu, rq.curr, symbol("process_timeout"))
     try_to_wake_up(m, pid, cpu)
     m.push(m.now, PRIO_CONT, K_IRQ_EXIT, cpu, 0)  # after the wakeup's events

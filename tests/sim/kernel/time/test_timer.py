@@ -39,3 +39,18 @@ def test_msleep_before_6_13_adds_a_jiffy() -> None:
     sim.run()
     wake = next(sim.event_at(i) for i in range(1, sim.recorded + 1) if sim.event_at(i).name == "sched_wakeup")
     assert wake.time_ns == (3 + 1 + 1) * 4_000_000
+
+
+def test_cpu_context_is_hardirq_at_the_tick_and_softirq_in_the_timer() -> None:
+    """At a tick event the CPU is in hardirq; during process_timeout's wakeup, in softirq; else task."""
+    sim = make_sim({"t": "--- msleep 10\nrun 5ms"})
+    seen: dict[str, set[str]] = {}
+    while sim.step():
+        ev = sim.last_event()
+        assert ev is not None
+        ctx = sim.report()["cpus"][ev.cpu]["context"]  # type: ignore[index]
+        seen.setdefault(ev.name, set()).add(ctx)
+    assert seen["hrtimer_expire_entry"] == {"hardirq"}
+    assert seen["timer_expire_entry"] == {"softirq"}
+    assert seen["sched_waking"] == {"softirq"} and seen["sched_wakeup"] == {"softirq"}
+    assert seen["sched_switch"] == {"task"}
