@@ -24,10 +24,11 @@ def print_summary(report: dict[str, object], console: Console | None = None) -> 
     con.print(
         f"[bold]{report['scenario']}[/] (kernel {report['kernel']}, seed {report['seed']}): "
         f"[bold]{status}[/] at event #{report['event']} of {report['recorded']}, "
-        f"t={fmt_ns(int(report['time_ns']))}  state {report['state_hash']}"  # type: ignore[call-overload]
+        f"t={fmt_ns(int(report['time_ns']))}"  # type: ignore[call-overload]
     )
     if report.get("reason"):
         con.print(f"  {report['reason']}")
+    con.print(f"  state_hash {report['state_hash']}", style="dim")
     tasks = Table(title="tasks", title_justify="left")
     for col in ("pid", "comm", "S", "nice", "prio", "cpu", "runtime", "vruntime", "switches", "waits on", "holds"):
         tasks.add_column(col)

@@ -352,7 +352,7 @@ class Simulator:
             if until_ns is not None:
                 nxt = m.peek_time()
                 if nxt is not None and nxt > until_ns:
-                    stop = StopInfo("limit", f"time {until_ns} ns")
+                    stop = StopInfo("limit", f"until t={until_ns} ns")
                     break
             if not self._advance():
                 stop = StopInfo("finished", "no more work")
@@ -363,7 +363,7 @@ class Simulator:
             if until_ns is not None and rec[1] > until_ns:
                 if self.history:
                     self.back(1)
-                stop = StopInfo("limit", f"time {until_ns} ns")
+                stop = StopInfo("limit", f"until t={until_ns} ns")
                 break
             if stop_on_deadlock and rec[0] == EV_DEADLOCK:
                 entry = self._hit(rec) if have_bps else None
