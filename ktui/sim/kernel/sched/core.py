@@ -140,8 +140,11 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
         prev_state = prev.state | prev.exit_state
         if not preempt and prev_state != RUNNING and prev.on_rq:
             deactivate_task(m, rq, prev, DEQUEUE_SLEEP)
-        fair.put_prev_task_fair(m, rq, prev)
+    # pick_next_task() -> pick_task_fair() sees prev still as cfs_rq->curr
+    # (so RUN_TO_PARITY can keep it); put_prev_set_next_task() follows.
     nxt = fair.pick_next_task_fair(m, rq)
+    if prev is not None and nxt is not prev:
+        fair.put_prev_task_fair(m, rq, prev)
     rq.need_resched = False
     next_pid = nxt.pid if nxt is not None else 0
     if next_pid == prev_pid:
