@@ -860,7 +860,12 @@ def _pick_eevdf(m: FairMachine, cfs_rq: CfsRq, protect: bool = True) -> int:
     first = _first_pid(cfs_rq)
     if _deadline_tree(m) and cfs_rq.nr_queued == 1:  # O(1) fast path (6.8)
         return curr.pid if curr is not None and curr.se.on_rq else first
-    if curr is not None and (not curr.se.on_rq or not _eligible(m, cfs_rq, curr.se)):
+    # vruntime_eligible()'s sums do not change during the pick: take them once.
+    avg, load = _avg_sums(m, cfs_rq)
+    v0 = _v0(m, cfs_rq)
+    if curr is not None and (
+        not curr.se.on_rq or avg < (curr.se.vruntime - v0) * load
+    ):
         curr = None
     if curr is not None and protect and _protect_slice(m, curr.se):
         return curr.pid  # RUN_TO_PARITY
@@ -868,9 +873,10 @@ def _pick_eevdf(m: FairMachine, cfs_rq: CfsRq, protect: bool = True) -> int:
     if _deadline_tree(m):
         # leftmost eligible in deadline order (what the min_vruntime heap
         # search finds); curr wins only with a strictly earlier deadline
+        tasks = m.tasks
         for entry in cfs_rq.tasks_timeline:
-            task = m.tasks[entry[2]]
-            if _eligible(m, cfs_rq, task.se):
+            task = tasks[entry[2]]
+            if avg >= (task.se.vruntime - v0) * load:
                 best = task
                 break
         if best is None or (
@@ -882,7 +888,7 @@ def _pick_eevdf(m: FairMachine, cfs_rq: CfsRq, protect: bool = True) -> int:
         best = curr
         for entry in cfs_rq.tasks_timeline:
             task = m.tasks[entry[2]]
-            if not _eligible(m, cfs_rq, task.se):
+            if avg < (task.se.vruntime - v0) * load:
                 break  # vruntime order: everything further right is later
             if best is None or best.se.deadline - task.se.deadline > 0:
                 best = task
