@@ -56,7 +56,7 @@ class Pane(Widget):
 
     def show_snapshot(self, snap: MachineSnapshot) -> None:
         """Set `view` from a new snapshot."""
-        self.view = self.view_of(snap)  # type: ignore[attr-defined]
+        self.view = self.view_of(snap)
 
     def bind_reader(self, reader: TraceReader | None) -> None:
         """Receive the read-only trace reader (default: unused)."""

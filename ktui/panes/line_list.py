@@ -22,6 +22,9 @@ from textual.strip import Strip
 
 from ktui.panes.base import Pane
 
+GROW_CHUNK = 256
+"""Long lists' virtual height is rounded up to a multiple of this many rows."""
+
 Cells = list[tuple[str, Style]]
 """A row: text runs with their styles."""
 
@@ -124,7 +127,13 @@ class LineList(Pane, ScrollView, can_focus=True):
         old_header = self._header
         self._count = self.row_count()
         self._header = self.header_cells()
-        size = Size(self.content_width(), self._count + self._hdr)
+        rows = self._count + self._hdr
+        if rows >= GROW_CHUNK:
+            # A list that grows by a row a step (the trace at the live end)
+            # would otherwise change its virtual size, and so repaint whole
+            # with its scrollbar, on every step: grow it in chunks instead.
+            rows = -(-rows // GROW_CHUNK) * GROW_CHUNK
+        size = Size(self.content_width(), rows)
         if size != self.virtual_size:
             # as ScrollView._size_updated does: no layout pass for the screen,
             # only this widget's scrollbars (a trace grows on every step)

@@ -40,7 +40,7 @@ def lock_rows(snap: MachineSnapshot) -> list[Row]:
         owner = f"{lk.owner_comm}/{lk.owner}" if lk.owner else "-"
         cpu = str(lk.owner_cpu) if lk.owner and lk.owner_cpu >= 0 else "-"
         held = fmt_ns(lk.held_ns) if lk.owner else "-"
-        waiters = " ".join(f"{c}/{p}" for p, c in zip(lk.waiters, lk.waiter_comms))
+        waiters = " ".join(f"{c}/{p}" for p, c in zip(lk.waiters, lk.waiter_comms, strict=True))
         mark = "⟳ " if lk.in_cycle else ""
         rows.append(
             Row(
@@ -57,7 +57,7 @@ def lock_rows(snap: MachineSnapshot) -> list[Row]:
             )
         )
         if len(lk.waiters) > 1 or lk.in_cycle:
-            for n, (pid, comm) in enumerate(zip(lk.waiters, lk.waiter_comms), 1):
+            for n, (pid, comm) in enumerate(zip(lk.waiters, lk.waiter_comms, strict=True), 1):
                 rows.append(Row([(f"  └ waiter {n}: {comm}/{pid}", WAIT_STYLE)], pid))
     for dl in snap.deadlocks:
         chain = []

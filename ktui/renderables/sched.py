@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rich.style import Style
 
-from ktui.sim.snapshot import MachineSnapshot, RqView, TaskView
+from ktui.sim.snapshot import MachineSnapshot, TaskView
 
 Cells = list[tuple[str, Style]]
 

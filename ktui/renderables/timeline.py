@@ -7,7 +7,6 @@ Pure functions: switch lists and a time window in, one `Strip` per row out.
 from __future__ import annotations
 
 import bisect
-from operator import itemgetter
 
 from rich.segment import Segment
 from rich.style import Style
@@ -26,7 +25,6 @@ AXIS_STYLE = Style(dim=True)
 LABEL_WIDTH = 7
 """Columns taken by the ``cpu0  │`` label at the left of each row."""
 
-_time = itemgetter(0)
 
 
 def task_style(pid: int) -> Style:
@@ -48,6 +46,7 @@ def time_column(time_ns: int, width: int, t0: int, t1: int) -> int:
 
 def cpu_strip(
     switches: list[tuple[int, int]],
+    times: list[int],
     comms: dict[int, str],
     width: int,
     t0: int,
@@ -59,6 +58,7 @@ def cpu_strip(
 
     Args:
         switches: ``(time_ns, next_pid)`` of this CPU's switches, in order.
+        times: Their times alone (bisected without a key function).
         comms: comm by pid.
         width: Columns available for the strip.
         t0: Window start. t1: Window end.
@@ -71,7 +71,7 @@ def cpu_strip(
         if t > t_end:
             pids.append(-1)
             continue
-        i = bisect.bisect_right(switches, t, key=_time)
+        i = bisect.bisect_right(times, t)
         pids.append(switches[i - 1][1] if i else 0)
     segs: list[Segment] = []
     col = 0
@@ -125,6 +125,7 @@ def axis_strip(width: int, t0: int, t1: int, cursor_col: int) -> list[Segment]:
 
 def timeline_strips(
     switches: list[list[tuple[int, int]]],
+    times: list[list[int]],
     comms: dict[int, str],
     width: int,
     t0: int,
@@ -138,5 +139,5 @@ def timeline_strips(
     rows = [Strip([Segment(" " * LABEL_WIDTH), *axis_strip(strip_w, t0, t1, cursor)])]
     for cpu, segs in enumerate(switches):
         label = Segment(f"cpu{cpu:<3}│", Style(bold=True, color="cyan"))
-        rows.append(Strip([label, *cpu_strip(segs, comms, strip_w, t0, t1, t_end, cursor)]))
+        rows.append(Strip([label, *cpu_strip(segs, times[cpu], comms, strip_w, t0, t1, t_end, cursor)]))
     return [row.crop_extend(0, width, None) for row in rows]

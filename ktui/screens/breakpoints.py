@@ -33,7 +33,7 @@ class BreakpointsScreen(SnapshotScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("a", "add", "Add"),
-        Binding("e", "toggle", "Enable/disable"),
+        Binding("e", "toggle_enabled", "Enable/disable"),
         Binding("d,delete", "delete", "Delete"),
     ]
 
@@ -110,7 +110,7 @@ class BreakpointsScreen(SnapshotScreen):
         """Focus the input line."""
         self.query_one(Input).focus()
 
-    def action_toggle(self) -> None:
+    def action_toggle_enabled(self) -> None:
         """Enable or disable the breakpoint under the cursor."""
         bp_id = self._current_id()
         if bp_id is None:

@@ -282,13 +282,14 @@ class TraceReader:
     """Read-only, lazy access to the recorded trace for the trace and
     timeline panes. Holds the append-only log, never the machine."""
 
-    __slots__ = ("_log", "_names", "_ncpus", "_seg_cache")
+    __slots__ = ("_log", "_names", "_ncpus", "_seg_cache", "_times")
 
     def __init__(self, log: TraceLog, names: Names, ncpus: int) -> None:
         self._log = log
         self._names = names
         self._ncpus = ncpus
         self._seg_cache: tuple[int, list[list[tuple[int, int]]]] = (0, [[] for _ in range(ncpus)])
+        self._times: list[list[int]] = [[] for _ in range(ncpus)]
 
     def __len__(self) -> int:
         return len(self._log)
@@ -319,11 +320,19 @@ class TraceReader:
         log = self._log
         n = len(log)
         data, offs = log.data, log.offs
+        times = self._times
         for i in range(done, n):
             o = offs[i]
             if data[o] == EV_SCHED_SWITCH:
                 # record layout in data: type, cpu, common_pid, prev_pid,
                 # prev_prio, prev_state, next_pid, next_prio
-                segs[data[o + 1]].append((log.times[i], data[o + 6]))
+                cpu = data[o + 1]
+                segs[cpu].append((log.times[i], data[o + 6]))
+                times[cpu].append(log.times[i])
         self._seg_cache = (n, segs)
         return segs
+
+    def switch_times(self) -> list[list[int]]:
+        """Per CPU, the times of `switches()` alone (for bisecting)."""
+        self.switches()
+        return self._times

@@ -85,6 +85,7 @@ class Timeline(Pane, can_focus=True):
         super().__init__()
         self._reader: TraceReader | None = None
         self._switches: list[list[tuple[int, int]]] = []
+        self._times: list[list[int]] = []
         self._t_end = 0
         self._comms: dict[int, str] = {}
         self._cache: tuple[int, list[Strip]] = (-1, [])
@@ -101,9 +102,11 @@ class Timeline(Pane, can_focus=True):
     def watch_view(self, view: TimelineView) -> None:
         if self._reader is not None and view.recorded:
             self._switches = self._reader.switches()
+            self._times = self._reader.switch_times()
             self._t_end = self._reader.time_of(min(view.recorded, len(self._reader)))
         else:
             self._switches = [[] for _ in range(view.ncpus)]
+            self._times = [[] for _ in range(view.ncpus)]
             self._t_end = 0
         if len(self._comms) != len(view.comms):
             self._comms = dict(view.comms)
@@ -134,7 +137,7 @@ class Timeline(Pane, can_focus=True):
         width = self.scrollable_content_region.width
         if self._cache[0] != width:
             t0, t1 = self.window()
-            self._cache = (width, timeline_strips(self._switches, self._comms, width, t0, t1, self._t_end, self.view.time_ns))
+            self._cache = (width, timeline_strips(self._switches, self._times, self._comms, width, t0, t1, self._t_end, self.view.time_ns))
         return self._cache[1]
 
     def render_line(self, y: int) -> Strip:
