@@ -146,8 +146,15 @@ class Simulator:
         if self.history:
             n = m.nr_events
             log = self.log
-            if n > len(log):
-                log.append(m.last)
+            times = log.times
+            if n > len(times):
+                # TraceLog.append(), inlined: this runs once per event
+                rec = m.last
+                times.append(rec[1])
+                data = log.data
+                log.offs.append(len(data))
+                data.append(rec[0])
+                data.extend(rec[2:])
                 if n % CHECKPOINT_INTERVAL == 0:
                     self.checkpoints[n] = checkpoint.save(m)
             elif log.record(n - 1) != m.last:
