@@ -146,40 +146,40 @@ def op_udelay(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     return False
 
 
+def _done_tracing(m: Machine, rq: Rq, task: TaskStruct, event: int) -> bool:
+    """Finish a one-event op: next op, emit `event`, go on at once."""
+    task.pc += 1
+    m.emit(event, rq.cpu, task.pid)
+    continue_task(m, rq)
+    return True
+
+
 @register_op("preempt_disable", doc="preempt_count += 1")
 def op_preempt_disable(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     """preempt_disable()."""
     task.preempt_count += 1
-    task.pc += 1
-    m.emit(EV_PREEMPT_DISABLE, rq.cpu, task.pid)
-    continue_task(m, rq)
-    return True
+    return _done_tracing(m, rq, task, EV_PREEMPT_DISABLE)
 
 
 @register_op("preempt_enable", doc="preempt_count -= 1; reschedules here if one is pending")
 def op_preempt_enable(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
-    """preempt_enable(): at zero, preempt_schedule() if need_resched."""
+    """preempt_enable(): at zero, preempt_schedule() if need_resched (the
+    next op boundary is a preemption point)."""
     if task.preempt_count > 0:
         task.preempt_count -= 1
-    task.pc += 1
-    m.emit(EV_PREEMPT_ENABLE, rq.cpu, task.pid)
-    continue_task(m, rq)
-    return True
+    return _done_tracing(m, rq, task, EV_PREEMPT_ENABLE)
 
 
 @register_op("local_irq_disable", doc="mask interrupts on this CPU (the tick waits)")
 def op_local_irq_disable(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     """local_irq_disable()."""
     task.irqs_disabled = True
-    task.pc += 1
-    m.emit(EV_IRQ_DISABLE, rq.cpu, task.pid)
-    continue_task(m, rq)
-    return True
+    return _done_tracing(m, rq, task, EV_IRQ_DISABLE)
 
 
 @register_op("local_irq_enable", doc="unmask interrupts; a tick that came meanwhile is taken now")
 def op_local_irq_enable(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
-    """local_irq_enable()."""
+    """local_irq_enable(): a pending tick is taken before the next op."""
     task.pc += 1
     m.emit(EV_IRQ_ENABLE, rq.cpu, task.pid)
     local_irq_restore(m, rq, task, False)

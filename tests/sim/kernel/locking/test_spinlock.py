@@ -52,3 +52,13 @@ def test_tick_waits_while_interrupts_are_off() -> None:
     assert release.time_ns == 10_000_000
     # Ticks at 4 and 8 ms were held; one pending tick is taken at 10 ms, the next at 12 ms.
     assert [t.time_ns for t in ticks][:2] == [10_000_000, 12_000_000]
+
+
+def test_pending_tick_is_taken_right_at_local_irq_enable() -> None:
+    """A tick held while interrupts were off fires at local_irq_enable, before the next op."""
+    sim = make_sim({"a": "--- local_irq_disable\nudelay 5ms\nlocal_irq_enable\npreempt_disable\npreempt_enable"})
+    sim.run()
+    names = [sim.event_at(i).name for i in range(1, sim.recorded + 1)]
+    i = names.index("irq_enable")
+    assert names[i + 1] == "hrtimer_expire_entry"
+    assert sim.event_at(i + 2).time_ns == 5_000_000  # delivered at 5 ms, not at the 8 ms tick
