@@ -25,6 +25,7 @@ from ktui.panes.sched.rq_table import RqTable
 from ktui.panes.sched.task_detail import TaskDetail
 from ktui.panes.sched.timeline import Timeline
 from ktui.panes.status_bar import StatusBar
+from ktui.panes.task_rows import TaskRowList
 from ktui.panes.trace.trace_view import TraceView
 from ktui.screens.base import SnapshotScreen
 from ktui.sim.snapshot import MachineSnapshot
@@ -120,12 +121,9 @@ class MainScreen(SnapshotScreen):
             for rq in self.query(RqTable):
                 rq.select_pid(pid)
 
-    def on_rq_table_task_selected(self, message: RqTable.TaskSelected) -> None:
+    def on_task_row_list_task_selected(self, message: TaskRowList.TaskSelected) -> None:
         self.selected_pid = message.pid
-
-    def on_lock_holders_task_selected(self, message: LockHolders.TaskSelected) -> None:
-        self.selected_pid = message.pid
-        if self.narrow:
+        if self.narrow and isinstance(message.control, LockHolders):
             self.query_one(TabbedContent).active = "tab-task"
 
     def on_trace_view_event_selected(self, message: TraceView.EventSelected) -> None:

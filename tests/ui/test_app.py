@@ -241,3 +241,20 @@ async def test_number_keys_switch_tabs_when_narrow(abba_app: KtuiApp, settle) ->
 
         assert abba_app.screen.query_one(TabbedContent).active == "tab-trace"
         assert isinstance(abba_app.focused, TraceView)
+
+
+async def test_choosing_a_lock_row_selects_its_task(abba_app: KtuiApp, settle) -> None:
+    """At the deadlock, choosing the lock pane's owner row of B shows t2 in the task pane."""
+    from ktui.panes.locking.lock_holders import LockHolders
+    from ktui.panes.sched.task_detail import TaskDetail
+
+    async with abba_app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await settle(abba_app, pilot)
+        locks = abba_app.screen.query_one(LockHolders)
+        row = next(i for i in range(locks.row_count()) if locks.row_pid(i) == 2)
+        locks.set_cursor(row)
+        locks.action_select()
+        await settle(abba_app, pilot)
+        assert abba_app.screen.query_one(TaskDetail).pid == 2
+        assert abba_app.screen.selected_pid == 2  # type: ignore[attr-defined]

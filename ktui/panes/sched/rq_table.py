@@ -10,45 +10,30 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.message import Message
-from textual.reactive import reactive
-
 from ktui.panes.base import Area
-from ktui.panes.line_list import Cells, LineList
+from ktui.panes.line_list import Cells
+from ktui.panes.task_rows import TaskRowList
 from ktui.renderables.sched import ROW_WIDTH, Row, rq_header, rq_rows
-from ktui.sim.snapshot import EMPTY_SNAPSHOT, MachineSnapshot
+from ktui.sim.snapshot import MachineSnapshot
 
 
-class RqTable(LineList):
+class RqTable(TaskRowList):
     """Run queues of every CPU; the cursor row selects a task."""
 
     PANE_ID: ClassVar[str] = "rq"
     PANE_TITLE: ClassVar[str] = "Run queues"
     AREA: ClassVar[Area] = "left"
 
-    class TaskSelected(Message):
-        """The user moved to or chose a task row."""
-
-        def __init__(self, pid: int) -> None:
-            super().__init__()
-            self.pid = pid
-            """The task's pid."""
-
-    view: reactive[MachineSnapshot] = reactive(EMPTY_SNAPSHOT, init=False)
-    """The snapshot shown (this pane reads `rqs` and `tasks`)."""
-
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[Row] = []
         self._pid: int | None = None
 
-    def view_of(self, snap: MachineSnapshot) -> MachineSnapshot:
-        """This pane shows run queues and tasks: the whole snapshot."""
-        return snap
+    def build_rows(self, snap: MachineSnapshot) -> list[Row]:
+        """Per CPU: summary, curr, the tree; then the tasks not runnable."""
+        return rq_rows(snap)
 
     def watch_view(self, snap: MachineSnapshot) -> None:
-        self._rows = rq_rows(snap)
-        self.rows_changed()
+        super().watch_view(snap)
         if self._pid is not None:
             self.select_pid(self._pid)
 
@@ -60,12 +45,6 @@ class RqTable(LineList):
                 self.set_cursor(i, notify=False)
                 return
 
-    def row_count(self) -> int:
-        return len(self._rows)
-
-    def row_cells(self, index: int) -> Cells:
-        return self._rows[index].render()
-
     def header_cells(self) -> Cells | None:
         return rq_header()
 
@@ -76,7 +55,7 @@ class RqTable(LineList):
         self.row_selected(index)
 
     def row_selected(self, index: int) -> None:
-        pid = self._rows[index].pid
+        pid = self.row_pid(index)
         if pid is not None:
             self._pid = pid
-            self.post_message(self.TaskSelected(pid))
+        super().row_selected(index)
