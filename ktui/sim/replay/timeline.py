@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 Status = Literal["paused", "finished", "deadlock", "breakpoint", "limit"]
 
 CHECKPOINT_INTERVAL = 1024
-DENSE_INTERVAL = 64
-DENSE_MAX = 512
+DENSE_INTERVAL = 32
+DENSE_MAX = 1024
 FORWARD_REPLAY_MAX = 2048  # a goto this far ahead just steps forward
 
 
