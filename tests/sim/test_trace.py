@@ -1,0 +1,50 @@
+"""ktui/sim/trace.py: the flat event log and ftrace formatting."""
+
+from __future__ import annotations
+
+import ktui.sim.subsystems  # noqa: F401  (registers the events)
+from ktui.sim.kernel.sched.core import EV_SCHED_SWITCH
+from ktui.sim.kernel.locking.lock import EV_LOCK_ACQUIRE
+from ktui.sim.trace import PREEMPTED_STATE, Names, TraceLog, decode, format_line, state_letter
+
+NAMES = Names(["swapper", "t1", "t2"], ["A"])
+
+
+def test_log_round_trips_records_of_any_length() -> None:
+    """append() then record() gives back every record exactly; truncate() forgets the tail."""
+    log = TraceLog()
+    recs = [
+        (EV_LOCK_ACQUIRE, 5, 0, 1, 0),
+        (EV_SCHED_SWITCH, 9, 1, 2, 2, 120, 2, 1, 120),
+        (EV_LOCK_ACQUIRE, 12, 0, 1, 0),
+    ]
+    for r in recs:
+        log.append(r)
+    assert [log.record(i) for i in range(3)] == recs
+    assert log.type_id(1) == EV_SCHED_SWITCH
+    log.truncate(1)
+    assert len(log) == 1 and log.record(0) == recs[0]
+    log.append(recs[2])
+    assert log.record(1) == recs[2]
+
+
+def test_log_costs_a_few_bytes_per_event() -> None:
+    """A sched_switch costs 8 (time) + 4 (offset) + 4 * 8 (type, cpu, pid, 5 fields) = 44 bytes."""
+    log = TraceLog()
+    for i in range(1000):
+        log.append((EV_SCHED_SWITCH, i, 0, 1, 1, 120, 0, 2, 120))
+    assert log.nbytes() == 1000 * (8 + 4 + 4 * 8)
+
+
+def test_sched_switch_prints_like_ftrace() -> None:
+    """The line has ftrace's widths and sched_switch's TP_printk, "R+" for a preempted prev."""
+    ev = decode(7, (EV_SCHED_SWITCH, 1_234_567_000, 1, 1, 1, 120, PREEMPTED_STATE, 2, 120), NAMES)
+    assert format_line(ev) == (
+        "              t1-1       [001]     1.234567: sched_switch: prev_comm=t1 prev_pid=1 "
+        "prev_prio=120 prev_state=R+ ==> next_comm=t2 next_pid=2 next_prio=120"
+    )
+
+
+def test_state_letters_follow_task_report() -> None:
+    """TASK_REPORT bits: 0 R, 1 S, 2 D, 0x20 Z; TASK_REPORT_MAX is the preempted "R+"."""
+    assert [state_letter(s) for s in (0, 1, 2, 0x20, PREEMPTED_STATE)] == ["R", "S", "D", "Z", "R+"]
