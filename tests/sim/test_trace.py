@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ktui.sim.subsystems  # noqa: F401  (registers the events)
-from ktui.sim.kernel.sched.core import EV_SCHED_SWITCH
 from ktui.sim.kernel.locking.lock import EV_LOCK_ACQUIRE
+from ktui.sim.kernel.sched.core import EV_SCHED_SWITCH
 from ktui.sim.trace import PREEMPTED_STATE, Names, TraceLog, decode, format_line, state_letter
 
 NAMES = Names(["swapper", "t1", "t2"], ["A"])
