@@ -21,6 +21,7 @@ from ktui.sim.include.linux.sched import TASK_ON_RQ_QUEUED, TaskState, TaskStruc
 from ktui.sim.kernel.sched import fair
 from ktui.sim.kernel.sched.sched import (
     DEQUEUE_SLEEP,
+    DEQUEUE_SPECIAL,
     ENQUEUE_DELAYED,
     ENQUEUE_INITIAL,
     ENQUEUE_MIGRATED,
@@ -74,6 +75,8 @@ EV_SCHED_WAKEUP_NEW = define_event(
     "sched_wakeup_new", "sched", ("pid", "pid"), ("prio", "prio"), ("target_cpu", "cpu")
 )
 
+# is_special_task_state(): __TASK_STOPPED | __TASK_TRACED | TASK_PARKED | TASK_DEAD
+SPECIAL_TASK_STATES = 0x04 | 0x08 | 0x40 | 0x80
 TASK_REPORT = 0x7F  # include/linux/sched.h: the state bits sched_switch reports
 IDLE_PRIO = 120  # swapper/N reports prio 120 in sched_switch
 RUNNING = int(TaskState.TASK_RUNNING)
@@ -139,7 +142,10 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
     if prev is not None:
         prev_state = prev.state | prev.exit_state
         if not preempt and prev_state != RUNNING and prev.on_rq:
-            deactivate_task(m, rq, prev, DEQUEUE_SLEEP)
+            # try_to_block_task(): special states (a dying task) are never
+            # left queued by DELAY_DEQUEUE.
+            special = prev.state & SPECIAL_TASK_STATES
+            deactivate_task(m, rq, prev, DEQUEUE_SLEEP | (DEQUEUE_SPECIAL if special else 0))
     # pick_next_task() -> pick_task_fair() sees prev still as cfs_rq->curr
     # (so RUN_TO_PARITY can keep it); put_prev_set_next_task() follows.
     nxt = fair.pick_next_task_fair(m, rq)

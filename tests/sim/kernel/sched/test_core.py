@@ -47,3 +47,14 @@ def test_wakeup_goes_to_an_idle_cpu_and_is_traced_there() -> None:
     assert ev is not None and ev.fields["target_cpu"] == 1 and ev.cpu == 1
     names = [sim.event_at(i).name for i in range(1, sim.event + 1)]
     assert "sched_migrate_task" in names
+
+
+def test_an_exiting_task_is_never_a_delayed_dequeue() -> None:
+    """6.12+: DELAY_DEQUEUE keeps an ineligible sleeper queued, but a dying task
+    (TASK_DEAD is a special state: DEQUEUE_SPECIAL) leaves the rq at once."""
+    sim = make_sim({"a": "--- run 3ms", "b": "--- run 10ms"}, kernel="6.18")
+    sim.add_breakpoint("sched_switch prev_comm=a prev_state=Z")
+    assert sim.run() == "breakpoint"
+    a = sim.snapshot().task(1)
+    assert a is not None and not a.on_rq and not a.sched_delayed
+    assert 1 not in sim.snapshot().rqs[0].tree
