@@ -6,7 +6,7 @@ Pure functions from a `MachineSnapshot` to rows of styled text runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.style import Style
 
@@ -78,10 +78,12 @@ _RIGHT = {"PID", "NICE", "WEIGHT", "VRUNTIME", "DEADLINE", "LAG", "SUM-EXEC", "S
 NO_STYLE = Style()
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One row of a pane: its cells (or the task to format them from, lazily,
-    so that only visible rows are ever formatted) and the task it is about."""
+    so that only visible rows are ever formatted) and the task it is about.
+
+    A NamedTuple (built in C): the run-queue pane makes one per task per step.
+    """
 
     cells: Cells | None = None
     pid: int | None = None
