@@ -9,6 +9,7 @@ one exclusive worker thread; nothing else touches the simulator meanwhile.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -79,6 +80,14 @@ class KtuiApp(App[int]):
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.ctl.reader()))
         self.refresh_screens()
+        # Every frame allocates thousands of strips and segments; at the
+        # default gen-0 threshold (700) the collector runs several times a
+        # frame and its full passes over the DOM made 1 frame in 20 take
+        # ~80 ms (benchmarks/bench_ui.py). Nothing here builds cycles that
+        # must be freed promptly, so collect far less often, and leave the
+        # objects that exist after start-up out of the scans.
+        gc.freeze()
+        gc.set_threshold(10_000, 50, 100)
 
     # -- snapshots down -----------------------------------------------------
     def refresh_screens(self) -> None:
