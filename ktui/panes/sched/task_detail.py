@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from ktui.panes.base import Area, Pane
+from ktui.panes.text_lines import TextLines
 from ktui.renderables.task_detail import task_detail
 from ktui.sim.snapshot import EMPTY_SNAPSHOT, MachineSnapshot
 
@@ -32,7 +31,7 @@ class TaskDetail(Pane):
     TaskDetail:focus-within {
         border: round $accent;
     }
-    TaskDetail VerticalScroll {
+    TaskDetail TextLines {
         scrollbar-size-vertical: 1;
     }
     """
@@ -43,8 +42,7 @@ class TaskDetail(Pane):
     """The selected task's pid."""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(id="task-body")
+        yield TextLines(id="task-body")
 
     def view_of(self, snap: MachineSnapshot) -> MachineSnapshot:
         """The task is looked up by pid in the whole snapshot."""
@@ -59,7 +57,6 @@ class TaskDetail(Pane):
     def watch_pid(self) -> None:
         self._update()
 
-    _shape: tuple[int, int] | None = None
     _shown: object = None
 
     def _update(self) -> None:
@@ -68,8 +65,4 @@ class TaskDetail(Pane):
             return  # TaskView is a tuple: an equal one draws the same picture
         self._shown = task
         self.border_title = f"Task {task.comm}/{task.pid}" if task else self.PANE_TITLE
-        # re-layout only when the body's height may change (another task)
-        shape = (task.pid, len(task.program)) if task else None
-        layout = shape != self._shape
-        self._shape = shape
-        self.query_one("#task-body", Static).update(task_detail(self.view, self.pid), layout=layout)
+        self.query_one("#task-body", TextLines).update(task_detail(self.view, self.pid))
