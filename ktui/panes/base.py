@@ -23,7 +23,9 @@ Area = Literal["left", "right", "strip", "bottom"]
 class Pane(Widget):
     """Base class of every main-screen pane.
 
-    Subclasses declare ``view = reactive(EMPTY_…)`` and implement `view_of`.
+    Subclasses declare ``view = reactive(EMPTY_…, repaint=False)`` (a pane repaints
+    what changed itself; a repainting reactive would redraw the whole pane on
+    every step) and implement `view_of`.
     """
 
     PANE_ID: ClassVar[str] = ""

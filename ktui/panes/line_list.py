@@ -117,12 +117,21 @@ class LineList(Pane, ScrollView, can_focus=True):
             if self._hdr <= y < height:
                 self.refresh_lines(y)
 
-    def rows_changed(self, repaint: bool = True) -> None:
+    def invalidate_rows(self, *indices: int) -> None:
+        """Rows `indices` look different now: redraw them (and only them)."""
+        for index in indices:
+            self._version[index] = self._version.get(index, 0) + 1
+            self._drawn.pop(index, None)
+        self.refresh_rows(*indices)
+
+    def rows_changed(self, repaint: bool = True, keep: bool = False) -> None:
         """Call after the view changed: drops cached strips and resizes.
 
         Args:
             repaint: Repaint the whole pane; False when the caller repaints
                 the rows that changed with `refresh_rows`.
+            keep: With ``repaint=False``: keep the cached strips too (the
+                caller calls `invalidate_rows` for the rows that changed).
         """
         old_header = self._header
         self._count = self.row_count()
@@ -142,6 +151,8 @@ class LineList(Pane, ScrollView, can_focus=True):
                 self._scroll_update(size)
         if self._count and self.cursor >= self._count:
             self.set_cursor(self._count - 1, notify=False)
+        if keep and not repaint and old_header == self._header:
+            return
         if not repaint or old_header != self._header or not self.is_mounted:
             self._strips.clear()
             self._drawn.clear()

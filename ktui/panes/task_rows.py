@@ -34,7 +34,7 @@ class TaskRowList(LineList):
             """The pane the row is in (Textual's ``Message.control``)."""
             return self.pane
 
-    view: reactive[MachineSnapshot] = reactive(EMPTY_SNAPSHOT, init=False)
+    view: reactive[MachineSnapshot] = reactive(EMPTY_SNAPSHOT, init=False, repaint=False)
     """The snapshot shown (the rows are built from all of it)."""
 
     def __init__(self) -> None:

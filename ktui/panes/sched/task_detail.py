@@ -36,9 +36,9 @@ class TaskDetail(Pane):
     }
     """
 
-    view: reactive[MachineSnapshot] = reactive(EMPTY_SNAPSHOT, init=False)
+    view: reactive[MachineSnapshot] = reactive(EMPTY_SNAPSHOT, init=False, repaint=False)
     """The snapshot the task is read from."""
-    pid: reactive[int | None] = reactive(None, init=False)
+    pid: reactive[int | None] = reactive(None, init=False, repaint=False)
     """The selected task's pid."""
 
     def compose(self) -> ComposeResult:

@@ -76,7 +76,7 @@ class Timeline(Pane, can_focus=True):
             self.time_ns = time_ns
             """The clicked time."""
 
-    view: reactive[TimelineView] = reactive(EMPTY_TIMELINE, init=False)
+    view: reactive[TimelineView] = reactive(EMPTY_TIMELINE, init=False, repaint=False)
     """Cursor time and CPU count."""
     zoom: reactive[int] = reactive(0, init=False)
     """Zoom level: the window is the recorded span divided by 2**zoom."""

@@ -65,7 +65,7 @@ class TraceView(LineList):
             self.event = event
             """The chosen event index."""
 
-    view: reactive[TraceCursor] = reactive(EMPTY_TRACE_CURSOR, init=False)
+    view: reactive[TraceCursor] = reactive(EMPTY_TRACE_CURSOR, init=False, repaint=False)
     """Current position and record length."""
 
     def __init__(self) -> None:
@@ -86,9 +86,9 @@ class TraceView(LineList):
         self.border_title = f"Trace  #{cursor.event}/{cursor.recorded}"
         # one step: only the old and the new current line look different
         small = cursor.recorded >= old.recorded and abs(cursor.event - old.event) <= 1
-        self.rows_changed(repaint=not small)
+        self.rows_changed(repaint=not small, keep=small)
         if small:
-            self.refresh_rows(old.event - 1, cursor.event - 1)
+            self.invalidate_rows(old.event - 1, cursor.event - 1)
         self.call_after_refresh(self.follow)
 
     def follow(self) -> None:
