@@ -40,7 +40,7 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left, insort
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Final, Protocol
 
 from ktui.sim.errors import SimInvariantError
 from ktui.sim.include.linux.sched import (
@@ -94,28 +94,18 @@ class FairMachine(Protocol):
 # Version switches (mainline tags)
 
 
-def _eevdf(m: FairMachine) -> bool:
-    return m.kver >= (6, 6)
-
-
-def _deadline_tree(m: FairMachine) -> bool:
-    # 2227a957e1d5 "sched/eevdf: Sort the rbtree by virtual deadline" (6.8)
-    return m.kver >= (6, 8)
-
-
-def _delay_dequeue(m: FairMachine) -> bool:
-    # DELAY_DEQUEUE, DELAY_ZERO, PLACE_REL_DEADLINE, PREEMPT_SHORT (6.12)
-    return m.kver >= (6, 12)
-
-
-def _vprot(m: FairMachine) -> bool:
-    # 74eec63661d4 "sched/fair: Fix NO_RUN_TO_PARITY case" and the series (6.17)
-    return m.kver >= (6, 17)
-
-
-def _zero_vruntime(m: FairMachine) -> bool:
-    # 79f3f9bedd14 "sched/eevdf: Fix min_vruntime vs avg_vruntime" (6.19)
-    return m.kver >= (6, 19)
+# Each is compared inline (``m.kver >= EEVDF_KVER``): these tests run several
+# times per event, and a helper call would cost more than the comparison.
+EEVDF_KVER: Final = (6, 6)
+"""147f3efaa241 "sched/fair: Implement an EEVDF-like scheduling policy" (6.6)."""
+DEADLINE_TREE_KVER: Final = (6, 8)
+"""2227a957e1d5 "sched/eevdf: Sort the rbtree by virtual deadline" (6.8)."""
+DELAY_DEQUEUE_KVER: Final = (6, 12)
+"""DELAY_DEQUEUE, DELAY_ZERO, PLACE_REL_DEADLINE, PREEMPT_SHORT (6.12)."""
+VPROT_KVER: Final = (6, 17)
+"""74eec63661d4 "sched/fair: Fix NO_RUN_TO_PARITY case" and the series (6.17)."""
+ZERO_VRUNTIME_KVER: Final = (6, 19)
+"""79f3f9bedd14 "sched/eevdf: Fix min_vruntime vs avg_vruntime" (6.19)."""
 
 
 # --------------------------------------------------------------------------
@@ -285,7 +275,7 @@ def reweight_task_fair(m: FairMachine, rq: Rq, task: TaskStruct) -> None:
         return
     cfs_rq = rq.cfs
     curr = cfs_rq.curr == task.pid
-    if not _eevdf(m):
+    if not (m.kver >= EEVDF_KVER):
         if curr:
             _update_curr(m, rq)
         cfs_rq.load_weight -= se.load_weight
@@ -308,7 +298,7 @@ def reweight_task_fair(m: FairMachine, rq: Rq, task: TaskStruct) -> None:
     if not curr:
         __enqueue_entity(m, cfs_rq, task)
     cfs_rq.nr_queued += 1
-    if not _zero_vruntime(m):
+    if not (m.kver >= ZERO_VRUNTIME_KVER):
         _update_min_vruntime(m, cfs_rq)
 
 
@@ -318,7 +308,7 @@ def reweight_task_fair(m: FairMachine, rq: Rq, task: TaskStruct) -> None:
 
 def _v0(m: FairMachine, cfs_rq: CfsRq) -> int:
     """The avg_vruntime reference: min_vruntime, zero_vruntime from 6.19."""
-    return cfs_rq.zero_vruntime if _zero_vruntime(m) else cfs_rq.min_vruntime
+    return cfs_rq.zero_vruntime if (m.kver >= ZERO_VRUNTIME_KVER) else cfs_rq.min_vruntime
 
 
 def _entity_key(m: FairMachine, cfs_rq: CfsRq, se: SchedEntity) -> int:
@@ -328,7 +318,7 @@ def _entity_key(m: FairMachine, cfs_rq: CfsRq, se: SchedEntity) -> int:
 
 def _tree_key(m: FairMachine, se: SchedEntity) -> int:
     """__entity_less(): vruntime (CFS, 6.6, 6.7), deadline from 6.8."""
-    return se.deadline if _deadline_tree(m) else se.vruntime
+    return se.deadline if (m.kver >= DEADLINE_TREE_KVER) else se.vruntime
 
 
 def _avg_vruntime_update(cfs_rq: CfsRq, delta: int) -> None:
@@ -346,11 +336,11 @@ def _update_zero_vruntime(m: FairMachine, cfs_rq: CfsRq) -> None:
 def __enqueue_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct) -> None:
     """__enqueue_entity(): avg_vruntime_add() then rb_add_(augmented_)cached()."""
     se = task.se
-    if _eevdf(m):
+    if (m.kver >= EEVDF_KVER):
         weight = scale_load_down(se.load_weight)
         cfs_rq.avg_vruntime += _entity_key(m, cfs_rq, se) * weight
         cfs_rq.avg_load += weight
-        if _zero_vruntime(m):
+        if (m.kver >= ZERO_VRUNTIME_KVER):
             _update_zero_vruntime(m, cfs_rq)
         se.min_vruntime = se.vruntime
     key = (_tree_key(m, se), m.next_seq(), task.pid)
@@ -375,11 +365,11 @@ def __dequeue_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct) -> None:
     else:
         del cfs_rq.slice_count[se.slice]
     se.run_key = None
-    if _eevdf(m):
+    if (m.kver >= EEVDF_KVER):
         weight = scale_load_down(se.load_weight)
         cfs_rq.avg_vruntime -= _entity_key(m, cfs_rq, se) * weight
         cfs_rq.avg_load -= weight
-        if _zero_vruntime(m):
+        if (m.kver >= ZERO_VRUNTIME_KVER):
             _update_zero_vruntime(m, cfs_rq)
 
 
@@ -391,15 +381,12 @@ def _first_pid(cfs_rq: CfsRq) -> int:
     return pid
 
 
-def _curr_task(m: FairMachine, cfs_rq: CfsRq) -> TaskStruct | None:
-    return m.tasks[cfs_rq.curr] if cfs_rq.curr else None
-
 
 def _avg_sums(m: FairMachine, cfs_rq: CfsRq) -> tuple[int, int]:
     """The tree's sums plus curr's, as avg_vruntime()/vruntime_eligible() add it."""
     avg = cfs_rq.avg_vruntime
     load = cfs_rq.avg_load
-    curr = _curr_task(m, cfs_rq)
+    curr = (m.tasks[cfs_rq.curr] if cfs_rq.curr else None)
     if curr is not None and curr.se.on_rq:
         weight = scale_load_down(curr.se.load_weight)
         avg += _entity_key(m, cfs_rq, curr.se) * weight
@@ -462,20 +449,20 @@ def _update_min_vruntime(m: FairMachine, cfs_rq: CfsRq) -> None:
     reference, moves (__update_min_vruntime()).
     """
     vruntime = cfs_rq.min_vruntime
-    curr = _curr_task(m, cfs_rq)
+    curr = (m.tasks[cfs_rq.curr] if cfs_rq.curr else None)
     if curr is not None and not curr.se.on_rq:
         curr = None
     if curr is not None:
         vruntime = curr.se.vruntime
     if cfs_rq.tasks_timeline:
-        if _deadline_tree(m):  # the root's augmented se->min_vruntime
+        if (m.kver >= DEADLINE_TREE_KVER):  # the root's augmented se->min_vruntime
             least = cfs_rq.vruntime_index[0][0]
         else:  # __pick_first_entity()
             least = m.tasks[_first_pid(cfs_rq)].se.vruntime
         vruntime = least if curr is None else min(vruntime, least)
     delta = vruntime - cfs_rq.min_vruntime
     if delta > 0:
-        if _eevdf(m):
+        if (m.kver >= EEVDF_KVER):
             _avg_vruntime_update(cfs_rq, delta)
         cfs_rq.min_vruntime = vruntime
 
@@ -497,7 +484,7 @@ def _clear_buddies(cfs_rq: CfsRq, pid: int) -> None:
 def _cfs_rq_min_slice(m: FairMachine, cfs_rq: CfsRq) -> int:
     """cfs_rq_min_slice(): least slice of curr (if queued) and the tree, else ~0."""
     min_slice = 0xFFFFFFFFFFFFFFFF
-    curr = _curr_task(m, cfs_rq)
+    curr = (m.tasks[cfs_rq.curr] if cfs_rq.curr else None)
     if curr is not None and curr.se.on_rq:
         min_slice = curr.se.slice
     if cfs_rq.slice_count:
@@ -513,7 +500,7 @@ def _set_protect_slice(m: FairMachine, cfs_rq: CfsRq, se: SchedEntity) -> None:
     enqueued, in se's virtual time). vprot shares storage with vlag in the
     kernel (a union), so vlag shows it too.
     """
-    if not _vprot(m):
+    if not (m.kver >= VPROT_KVER):
         se.vlag = se.deadline
         return
     slice_ = min(_cfs_rq_min_slice(m, cfs_rq), se.slice)  # RUN_TO_PARITY
@@ -526,7 +513,7 @@ def _set_protect_slice(m: FairMachine, cfs_rq: CfsRq, se: SchedEntity) -> None:
 
 def _protect_slice(m: FairMachine, se: SchedEntity) -> bool:
     """protect_slice(): curr still inside its RUN_TO_PARITY protection."""
-    if _vprot(m):
+    if (m.kver >= VPROT_KVER):
         return se.vprot - se.vruntime > 0
     return se.vlag == se.deadline
 
@@ -534,7 +521,7 @@ def _protect_slice(m: FairMachine, se: SchedEntity) -> bool:
 def _cancel_protect_slice(m: FairMachine, se: SchedEntity) -> None:
     """cancel_protect_slice()."""
     if _protect_slice(m, se):
-        if _vprot(m):
+        if (m.kver >= VPROT_KVER):
             se.vprot = se.vruntime
             se.vlag = se.vprot
         else:
@@ -554,7 +541,7 @@ def _update_deadline(m: FairMachine, cfs_rq: CfsRq, se: SchedEntity) -> bool:
     if se.vruntime - se.deadline < 0:
         return False
     # EEVDF: the request size r_i is the base slice (or a custom slice, 6.12+)
-    if not (_delay_dequeue(m) and se.custom_slice):
+    if not ((m.kver >= DELAY_DEQUEUE_KVER) and se.custom_slice):
         se.slice = sched_base_slice(m)
     se.deadline = se.vruntime + calc_delta_fair(se.slice, se)
     return True
@@ -563,7 +550,7 @@ def _update_deadline(m: FairMachine, cfs_rq: CfsRq, se: SchedEntity) -> bool:
 def _update_curr(m: FairMachine, rq: Rq) -> None:
     """update_curr(): charge curr for the time since exec_start."""
     cfs_rq = rq.cfs
-    curr = _curr_task(m, cfs_rq)
+    curr = (m.tasks[cfs_rq.curr] if cfs_rq.curr else None)
     if curr is None:
         return
     se = curr.se
@@ -574,13 +561,13 @@ def _update_curr(m: FairMachine, rq: Rq) -> None:
     se.exec_start = now
     se.sum_exec_runtime += delta_exec
     se.vruntime += calc_delta_fair(delta_exec, se)
-    if not _eevdf(m):
+    if not (m.kver >= EEVDF_KVER):
         _update_min_vruntime(m, cfs_rq)
         return
     resched = _update_deadline(m, cfs_rq, se)
-    if not _zero_vruntime(m):
+    if not (m.kver >= ZERO_VRUNTIME_KVER):
         _update_min_vruntime(m, cfs_rq)
-    if not _delay_dequeue(m):
+    if not (m.kver >= DELAY_DEQUEUE_KVER):
         # 6.6..6.11: update_deadline() itself reschedules when nr_running > 1
         if resched and cfs_rq.nr_queued > 1:
             rq.need_resched = True
@@ -588,7 +575,7 @@ def _update_curr(m: FairMachine, rq: Rq) -> None:
         return
     if cfs_rq.nr_queued == 1:
         return
-    if _vprot(m):
+    if (m.kver >= VPROT_KVER):
         # 0b9ca2dcabc3: resched at the end of every protected period
         expired = not _protect_slice(m, se)
     else:
@@ -626,7 +613,7 @@ def _sched_slice(m: FairMachine, cfs_rq: CfsRq, se: SchedEntity, idle: bool) -> 
 def _sched_idle_cfs_rq(m: FairMachine, cfs_rq: CfsRq) -> bool:
     """sched_idle_cfs_rq(): every queued entity is SCHED_IDLE."""
     pids = [e[2] for e in cfs_rq.tasks_timeline]
-    curr = _curr_task(m, cfs_rq)
+    curr = (m.tasks[cfs_rq.curr] if cfs_rq.curr else None)
     if curr is not None and curr.se.on_rq:
         pids.append(curr.pid)
     return bool(pids) and all(_task_has_idle_policy(m.tasks[p]) for p in pids)
@@ -665,13 +652,13 @@ def _place_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct, flags: int) -
     se = task.se
     vruntime = _avg_vruntime(m, cfs_rq)
     lag = 0
-    if not (_delay_dequeue(m) and se.custom_slice):
+    if not ((m.kver >= DELAY_DEQUEUE_KVER) and se.custom_slice):
         se.slice = sched_base_slice(m)
     vslice = calc_delta_fair(se.slice, se)
     if cfs_rq.nr_queued and se.vlag:  # PLACE_LAG
         lag = se.vlag
         load = cfs_rq.avg_load
-        curr = _curr_task(m, cfs_rq)
+        curr = (m.tasks[cfs_rq.curr] if cfs_rq.curr else None)
         if curr is not None and curr.se.on_rq:
             load += scale_load_down(curr.se.load_weight)
         lag *= load + scale_load_down(se.load_weight)
@@ -697,7 +684,7 @@ def _enqueue_entity(m: FairMachine, rq: Rq, task: TaskStruct, flags: int) -> Non
     cfs_rq = rq.cfs
     se = task.se
     curr = cfs_rq.curr == task.pid
-    if not _eevdf(m):
+    if not (m.kver >= EEVDF_KVER):
         renorm = not (flags & ENQUEUE_WAKEUP) or bool(flags & ENQUEUE_MIGRATED)
         if renorm and curr:
             se.vruntime += cfs_rq.min_vruntime
@@ -771,7 +758,7 @@ def _dequeue_entity(m: FairMachine, rq: Rq, task: TaskStruct, flags: int) -> boo
     se = task.se
     sleep = bool(flags & DEQUEUE_SLEEP)
     _update_curr(m, rq)
-    if _delay_dequeue(m) and not flags & DEQUEUE_DELAYED:
+    if (m.kver >= DELAY_DEQUEUE_KVER) and not flags & DEQUEUE_DELAYED:
         delay = sleep and not flags & DEQUEUE_SPECIAL
         if delay and not _eligible(m, cfs_rq, se):  # DELAY_DEQUEUE
             if cfs_rq.next == task.pid:
@@ -779,9 +766,9 @@ def _dequeue_entity(m: FairMachine, rq: Rq, task: TaskStruct, flags: int) -> boo
             se.sched_delayed = 1
             return False
     _clear_buddies(cfs_rq, task.pid)
-    if _eevdf(m):
+    if (m.kver >= EEVDF_KVER):
         _update_entity_lag(m, cfs_rq, se)
-        if _delay_dequeue(m) and not sleep:  # PLACE_REL_DEADLINE
+        if (m.kver >= DELAY_DEQUEUE_KVER) and not sleep:  # PLACE_REL_DEADLINE
             se.deadline -= se.vruntime
             se.rel_deadline = 1
     if cfs_rq.curr != task.pid:
@@ -789,11 +776,11 @@ def _dequeue_entity(m: FairMachine, rq: Rq, task: TaskStruct, flags: int) -> boo
     se.on_rq = 0
     cfs_rq.load_weight -= se.load_weight  # account_entity_dequeue()
     cfs_rq.nr_queued -= 1
-    if not _eevdf(m) and not sleep:
+    if not (m.kver >= EEVDF_KVER) and not sleep:
         # normalise: the next enqueue adds the (new) rq's min_vruntime back
         se.vruntime -= cfs_rq.min_vruntime
-    if (flags & (DEQUEUE_SAVE | DEQUEUE_MOVE)) != DEQUEUE_SAVE and not _zero_vruntime(
-        m
+    if (flags & (DEQUEUE_SAVE | DEQUEUE_MOVE)) != DEQUEUE_SAVE and not (
+        m.kver >= ZERO_VRUNTIME_KVER
     ):
         _update_min_vruntime(m, cfs_rq)
     if flags & DEQUEUE_DELAYED:  # finish_delayed_dequeue_entity()
@@ -835,7 +822,7 @@ def migrate_task_rq_fair(m: FairMachine, task: TaskStruct, new_cpu: int) -> None
     min_vruntime is subtracted here and the new one added by the
     ENQUEUE_MIGRATED enqueue. From 6.6 the lag carries over on its own.
     """
-    if not _eevdf(m) and not task.se.on_rq:
+    if not (m.kver >= EEVDF_KVER) and not task.se.on_rq:
         task.se.vruntime -= m.rqs[task.cpu].cfs.min_vruntime
 
 
@@ -856,9 +843,9 @@ def _pick_eevdf(m: FairMachine, cfs_rq: CfsRq, protect: bool = True) -> int:
     Returns:
         The pid picked (curr included as a candidate), 0 if none.
     """
-    curr = _curr_task(m, cfs_rq)
+    curr = (m.tasks[cfs_rq.curr] if cfs_rq.curr else None)
     first = _first_pid(cfs_rq)
-    if _deadline_tree(m) and cfs_rq.nr_queued == 1:  # O(1) fast path (6.8)
+    if (m.kver >= DEADLINE_TREE_KVER) and cfs_rq.nr_queued == 1:  # O(1) fast path (6.8)
         return curr.pid if curr is not None and curr.se.on_rq else first
     # vruntime_eligible()'s sums do not change during the pick: take them once.
     avg, load = _avg_sums(m, cfs_rq)
@@ -870,7 +857,7 @@ def _pick_eevdf(m: FairMachine, cfs_rq: CfsRq, protect: bool = True) -> int:
     if curr is not None and protect and _protect_slice(m, curr.se):
         return curr.pid  # RUN_TO_PARITY
     best: TaskStruct | None = None
-    if _deadline_tree(m):
+    if (m.kver >= DEADLINE_TREE_KVER):
         # leftmost eligible in deadline order (what the min_vruntime heap
         # search finds); curr wins only with a strictly earlier deadline
         tasks = m.tasks
@@ -952,7 +939,7 @@ def _set_next_entity(m: FairMachine, rq: Rq, task: TaskStruct) -> None:
     _clear_buddies(cfs_rq, task.pid)
     if se.on_rq:
         __dequeue_entity(m, cfs_rq, task)
-        if _eevdf(m):
+        if (m.kver >= EEVDF_KVER):
             _set_protect_slice(m, cfs_rq, se)
     se.exec_start = rq.clock_task  # update_stats_curr_start()
     cfs_rq.curr = task.pid
@@ -986,13 +973,13 @@ def pick_next_task_fair(m: FairMachine, rq: Rq) -> TaskStruct | None:
     while True:
         if not cfs_rq.nr_queued:
             return None
-        curr = _curr_task(m, cfs_rq)
+        curr = (m.tasks[cfs_rq.curr] if cfs_rq.curr else None)
         if curr is not None:
             if curr.se.on_rq:
                 _update_curr(m, rq)
             else:
                 curr = None
-        if _eevdf(m):
+        if (m.kver >= EEVDF_KVER):
             pid = _pick_eevdf(m, cfs_rq)  # pick_next_entity(); NEXT_BUDDY is off
         else:
             pid = _pick_next_entity_cfs(m, cfs_rq, curr)
@@ -1048,7 +1035,7 @@ def task_tick_fair(m: FairMachine, rq: Rq, curr: TaskStruct) -> None:
     if rq.cfs.curr != curr.pid:
         return
     _update_curr(m, rq)
-    if not _eevdf(m) and rq.cfs.nr_queued > 1:
+    if not (m.kver >= EEVDF_KVER) and rq.cfs.nr_queued > 1:
         _check_preempt_tick(m, rq, curr)
 
 
@@ -1079,14 +1066,14 @@ def wakeup_preempt_fair(
         cancel = m.kver >= (6, 15)
     elif task.policy != int(SchedPolicy.SCHED_NORMAL):
         return  # batch and idle wakers do not preempt
-    elif not _eevdf(m):
+    elif not (m.kver >= EEVDF_KVER):
         _update_curr(m, rq)
         if _wakeup_preempt_entity(m, se, pse) == 1:
             cfs_rq.next = task.pid  # set_next_buddy()
             preempt = True
     else:
         _update_curr(m, rq)
-        if _vprot(m):
+        if (m.kver >= VPROT_KVER):
             cancel = pse.slice < se.slice  # do_preempt_short (PREEMPT_SHORT)
             if _pick_eevdf(m, cfs_rq, protect=not cancel) == task.pid:
                 preempt = True
@@ -1098,7 +1085,7 @@ def wakeup_preempt_fair(
                 se.vlag = se.vprot
                 return
         else:
-            if _delay_dequeue(m) and _do_preempt_short(m, cfs_rq, pse, se):
+            if (m.kver >= DELAY_DEQUEUE_KVER) and _do_preempt_short(m, cfs_rq, pse, se):
                 _cancel_protect_slice(m, se)
             preempt = _pick_eevdf(m, cfs_rq) == task.pid
     if not preempt:
@@ -1107,7 +1094,7 @@ def wakeup_preempt_fair(
         _cancel_protect_slice(m, se)
     rq.need_resched = True  # resched_curr()
     # LAST_BUDDY (CFS): only when curr is still queued and the rq is busy
-    if not _eevdf(m) and se.on_rq and scale:
+    if not (m.kver >= EEVDF_KVER) and se.on_rq and scale:
         cfs_rq.last = curr.pid
 
 
@@ -1131,12 +1118,12 @@ def yield_task_fair(m: FairMachine, rq: Rq) -> None:
     the request if curr is eligible (vruntime = deadline, new deadline).
     """
     cfs_rq = rq.cfs
-    curr = _curr_task(m, cfs_rq)
+    curr = (m.tasks[cfs_rq.curr] if cfs_rq.curr else None)
     if curr is None or rq.nr_running == 1:
         return
     se = curr.se
     _clear_buddies(cfs_rq, curr.pid)
-    if not _eevdf(m):
+    if not (m.kver >= EEVDF_KVER):
         if curr.policy != int(SchedPolicy.SCHED_BATCH):
             rq.clock = rq.clock_task = m.now  # update_rq_clock()
             _update_curr(m, rq)
@@ -1149,7 +1136,7 @@ def yield_task_fair(m: FairMachine, rq: Rq) -> None:
     elif _eligible(m, cfs_rq, se):
         se.vruntime = se.deadline
         se.deadline += calc_delta_fair(se.slice, se)
-        if not _zero_vruntime(m):
+        if not (m.kver >= ZERO_VRUNTIME_KVER):
             _update_min_vruntime(m, cfs_rq)
 
 
@@ -1176,10 +1163,10 @@ def task_fork_fair(m: FairMachine, task: TaskStruct) -> None:
     se.rel_deadline = 0
     se.slice = sched_base_slice(m)
     rq.clock = rq.clock_task = m.now  # update_rq_clock()
-    curr = _curr_task(m, cfs_rq)
+    curr = (m.tasks[cfs_rq.curr] if cfs_rq.curr else None)
     if curr is not None:
         _update_curr(m, rq)
-    if not _eevdf(m):
+    if not (m.kver >= EEVDF_KVER):
         if curr is not None:
             se.vruntime = curr.se.vruntime
         _place_entity_cfs(m, cfs_rq, task, True)
@@ -1208,7 +1195,7 @@ def prio_changed_fair(m: FairMachine, rq: Rq, task: TaskStruct, old_prio: int) -
 
 def init_cfs_rq(m: FairMachine, cfs_rq: CfsRq) -> None:
     """init_cfs_rq(): v0 starts at (u64)(-(1LL << 20)) to catch wrap bugs early."""
-    if _zero_vruntime(m):
+    if (m.kver >= ZERO_VRUNTIME_KVER):
         cfs_rq.zero_vruntime = -(1 << 20)
     else:
         cfs_rq.min_vruntime = -(1 << 20)
@@ -1258,7 +1245,7 @@ def validate_cfs_rq(m: FairMachine, rq: Rq) -> None:
         w = scale_load_down(se.load_weight)
         avg += _entity_key(m, cfs_rq, se) * w
         load += w
-    curr = _curr_task(m, cfs_rq)
+    curr = (m.tasks[cfs_rq.curr] if cfs_rq.curr else None)
     if curr is not None:
         if curr.se.run_key is not None:
             raise SimInvariantError(f"{where}: curr pid {curr.pid} has a tree key")
@@ -1278,7 +1265,7 @@ def validate_cfs_rq(m: FairMachine, rq: Rq) -> None:
         raise SimInvariantError(
             f"{where}: h_nr_runnable {cfs_rq.h_nr_runnable} != {runnable}"
         )
-    if not _delay_dequeue(m) and runnable != len(queued):
+    if not (m.kver >= DELAY_DEQUEUE_KVER) and runnable != len(queued):
         raise SimInvariantError(f"{where}: sched_delayed entity before 6.12")
     if rq.nr_running < len(queued):
         raise SimInvariantError(
@@ -1293,7 +1280,7 @@ def validate_cfs_rq(m: FairMachine, rq: Rq) -> None:
         slices[s] = slices.get(s, 0) + 1
     if cfs_rq.slice_count != slices:
         raise SimInvariantError(f"{where}: min_slice index {cfs_rq.slice_count} != {slices}")
-    if _eevdf(m) and (cfs_rq.avg_vruntime != avg or cfs_rq.avg_load != load):
+    if (m.kver >= EEVDF_KVER) and (cfs_rq.avg_vruntime != avg or cfs_rq.avg_load != load):
         raise SimInvariantError(
             f"{where}: avg_vruntime/avg_load {cfs_rq.avg_vruntime}/{cfs_rq.avg_load}"
             f" != {avg}/{load}"
