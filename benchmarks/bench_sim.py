@@ -27,6 +27,14 @@ def pct(xs: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
+def print_latency(label: str, ms: list[float]) -> None:
+    """One line: median, p99 and max of latencies in ms."""
+    print(
+        f"{label}: median {statistics.median(ms):.2f} ms, "
+        f"p99 {pct(ms, 0.99):.2f} ms, max {max(ms):.2f} ms"
+    )
+
+
 def throughput(seconds: int, repeat: int = 3) -> None:
     """Best of `repeat` runs each way (the machine's other load only slows runs down)."""
     rates = {}
@@ -68,10 +76,7 @@ def time_travel(n_events: int, samples: int) -> None:
         t = time.perf_counter()
         sim.back(1)
         held.append((time.perf_counter() - t) * 1000)
-    print(
-        f"back(1) held at the end, {samples}x: median {statistics.median(held):.2f} ms, "
-        f"p99 {pct(held, 0.99):.2f} ms, max {max(held):.2f} ms"
-    )
+    print_latency(f"back(1) held at the end, {samples}x", held)
 
     gotos: list[float] = []
     backs: list[float] = []
@@ -83,14 +88,8 @@ def time_travel(n_events: int, samples: int) -> None:
         t = time.perf_counter()
         sim.back(1)
         backs.append((time.perf_counter() - t) * 1000)
-    print(
-        f"goto random point, {samples}x: median {statistics.median(gotos):.2f} ms, "
-        f"p99 {pct(gotos, 0.99):.2f} ms, max {max(gotos):.2f} ms"
-    )
-    print(
-        f"back(1) right after each goto: median {statistics.median(backs):.2f} ms, "
-        f"p99 {pct(backs, 0.99):.2f} ms"
-    )
+    print_latency(f"goto random point, {samples}x", gotos)
+    print_latency("back(1) right after each goto", backs)
 
 
 def main() -> None:
