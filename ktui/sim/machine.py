@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from ktui.sim.include.linux.sched import TaskStruct
 from ktui.sim.kernel.sched.sched import Rq
-from ktui.sim.trace import Names
+from ktui.sim.trace import Names, RegistrationError, stable_id
 
 if TYPE_CHECKING:
     from ktui.sim.kernel.locking.lock import Lock
@@ -39,15 +39,32 @@ PRIO_FORK = 3  # scenario tasks being created
 KindHandler = Callable[["Machine", int, int], bool]
 """Handles one pending item ``(a, b)``; returns True if it emitted an event."""
 
-KIND_HANDLERS: list[KindHandler] = []
-KIND_NAMES: list[str] = []
+KIND_HANDLERS: dict[int, KindHandler] = {}
+"""Handler of each kind of pending work, by id."""
+KIND_NAMES: dict[int, str] = {}
+"""Name of each kind, by id."""
 
 
 def register_kind(name: str, handler: KindHandler) -> int:
-    """Register a kind of pending work; returns the id queued with it."""
-    KIND_HANDLERS.append(handler)
-    KIND_NAMES.append(name)
-    return len(KIND_HANDLERS) - 1
+    """Register a kind of pending work; returns the id queued with it.
+
+    The id is `stable_id` of the name, so queued work (part of the state)
+    hashes the same whatever was registered or imported before.
+
+    Raises:
+        RegistrationError: `name` is registered already, or its id collides.
+    """
+    kind = stable_id("kind:" + name)
+    if kind in KIND_NAMES:
+        raise RegistrationError(f"pending-work kind {name!r} collides with {KIND_NAMES[kind]!r}")
+    KIND_HANDLERS[kind] = handler
+    KIND_NAMES[kind] = name
+    return kind
+
+
+def unregister_kind(kind: int) -> None:
+    """Forget a kind (for tests that register a subsystem for a while)."""
+    del KIND_HANDLERS[kind], KIND_NAMES[kind]
 
 
 def bind_kind(kind: int, handler: KindHandler) -> None:

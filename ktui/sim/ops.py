@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from ktui.sim.trace import RegistrationError
+
 if TYPE_CHECKING:
     from ktui.sim.include.linux.sched import TaskStruct
     from ktui.sim.kernel.sched.sched import Rq
@@ -107,6 +109,9 @@ def register_op(
 ) -> Callable[[OpHandler], OpHandler]:
     """Decorator: register `handler` as the executor of op `name`."""
 
+    if name in OPS or name in CONTROL_OPS:
+        raise RegistrationError(f"op {name!r} is registered twice")
+
     def deco(handler: OpHandler) -> OpHandler:
         OPS[name] = OpSpec(name, tuple(args), handler, lock_kinds, might_sleep, doc)
         return handler
@@ -116,4 +121,6 @@ def register_op(
 
 def register_lock_kind(name: str, lock_op: str, unlock_op: str) -> None:
     """Declare lock kind `name`, whose ``lock``/``unlock`` sugar maps to these ops."""
+    if name in LOCK_KINDS:
+        raise RegistrationError(f"lock kind {name!r} is registered twice")
     LOCK_KINDS[name] = LockKind(name, lock_op, unlock_op)

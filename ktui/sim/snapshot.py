@@ -323,6 +323,7 @@ class TraceReader:
         times = self._times
         for i in range(done, n):
             o = offs[i]
+            # (a wide record starts negative; sched_switch fields never are wide)
             if data[o] == EV_SCHED_SWITCH:
                 # record layout in data: type, cpu, common_pid, prev_pid,
                 # prev_prio, prev_state, next_pid, next_prio

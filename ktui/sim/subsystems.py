@@ -1,18 +1,58 @@
-"""Imports every simulator subsystem so that its ops, events and pending-work
-kinds are registered, in one fixed order (event and kind ids follow it).
+"""The ordered list of simulator subsystems, and loading them.
 
-Adding a subsystem is a package under ``ktui/sim/`` plus one line here.
+Adding a subsystem is a package under ``ktui/sim/`` with one `Subsystem`
+descriptor (`ktui.sim.core.subsystem`), plus one line in `BUILTIN`. The order
+is the order of boot, snapshot and report sections and screens; ids never
+depend on it (they are `stable_id`s of names).
+
+Tests (and plug-ins) add one for a while with `register` / `unregister`.
 """
 
 from __future__ import annotations
 
-import ktui.sim.hw.cpu  # noqa: F401  (run, udelay, preempt/irq ops)
-import ktui.sim.kernel.exit  # noqa: F401
-import ktui.sim.kernel.fork  # noqa: F401
-import ktui.sim.kernel.locking.deadlock  # noqa: F401
-import ktui.sim.kernel.locking.mutex  # noqa: F401
-import ktui.sim.kernel.locking.spinlock  # noqa: F401
-import ktui.sim.kernel.sched.core  # noqa: F401  (sched_switch, wakeups, tick kinds)
-import ktui.sim.kernel.sched.syscalls  # noqa: F401  (schedule, sched_yield)
-import ktui.sim.kernel.time.tick  # noqa: F401
-import ktui.sim.kernel.time.timer  # noqa: F401  (msleep)
+import importlib
+
+from ktui.sim.core.subsystem import Subsystem
+from ktui.sim.hw.subsystem import SUBSYSTEM as CPU
+from ktui.sim.kernel.locking.subsystem import SUBSYSTEM as LOCKING
+from ktui.sim.kernel.sched.subsystem import SUBSYSTEM as SCHED
+from ktui.sim.kernel.time.subsystem import SUBSYSTEM as TIME
+
+BUILTIN: tuple[Subsystem, ...] = (CPU, SCHED, LOCKING, TIME)
+"""The built-in subsystems, in order."""
+
+SUBSYSTEMS: list[Subsystem] = []
+"""Every loaded subsystem, built-in ones first."""
+
+
+def register(sub: Subsystem) -> Subsystem:
+    """Load `sub`: import its modules (which register their ops, events and
+    kinds) and add it to `SUBSYSTEMS`.
+
+    Raises:
+        ValueError: a subsystem of that name is loaded already.
+    """
+    if any(s.name == sub.name for s in SUBSYSTEMS):
+        raise ValueError(f"subsystem {sub.name!r} is registered twice")
+    for module in sub.modules:
+        importlib.import_module(module)
+    SUBSYSTEMS.append(sub)
+    return sub
+
+
+def unregister(name: str) -> None:
+    """Remove the subsystem `name` from `SUBSYSTEMS` (its registrations stay
+    with its modules; tests undo those themselves)."""
+    SUBSYSTEMS[:] = [s for s in SUBSYSTEMS if s.name != name]
+
+
+def subsystem(name: str) -> Subsystem:
+    """The loaded subsystem called `name`."""
+    for s in SUBSYSTEMS:
+        if s.name == name:
+            return s
+    raise KeyError(name)
+
+
+for _sub in BUILTIN:
+    register(_sub)

@@ -15,6 +15,7 @@ about 40 bytes each and never reach the garbage collector.
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class EventType:
     """One tracepoint: its id in the log, its name and its fields.
 
     Attributes:
-        id: Index in `EVENT_TYPES`; what the log stores.
+        id: `stable_id` of ``system:name``; what the log stores.
         name: Tracepoint name (``sched_switch``).
         system: Trace system (``sched``, ``lock``, ``timer``, ``ktui``).
         fields: ``(field_name, kind)`` pairs, in record order.
@@ -46,36 +47,59 @@ class EventType:
     fields: tuple[tuple[str, FieldKind], ...]
 
 
-EVENT_TYPES: list[EventType] = []
-"""Every registered event type, indexed by id."""
+EVENT_TYPES: dict[int, EventType] = {}
+"""Every registered event type, by id."""
 EVENTS_BY_NAME: dict[str, EventType] = {}
 """Event types by tracepoint name."""
 
-SYMBOLS: list[str] = []
-"""Kernel symbol names referred to by ``sym`` fields (timer callbacks ...)."""
-_SYMBOL_IDS: dict[str, int] = {}
+SYMBOLS: dict[int, str] = {}
+"""Kernel symbol names referred to by ``sym`` fields (timer callbacks ...), by id."""
+
+
+class RegistrationError(Exception):
+    """A name registered twice, or two names whose stable ids collide."""
+
+
+def stable_id(key: str) -> int:
+    """A 31-bit id that depends on `key` alone.
+
+    Ids stored in the machine state or the trace (event types, pending-work
+    kinds, symbols) come from their names, never from the order of first use,
+    so a state hash is the same whatever ran or was imported before.
+    """
+    return zlib.crc32(key.encode()) & 0x7FFF_FFFF
 
 
 def define_event(name: str, system: str, *fields: tuple[str, FieldKind]) -> int:
-    """Register a tracepoint and return its id (idempotent per name).
+    """Register a tracepoint and return its id, `stable_id` of ``system:name``.
 
-    Subsystems call this at import time; ids only depend on import order,
-    which is fixed by the package, so they are the same on every run.
+    Raises:
+        RegistrationError: `name` is registered already, or its id collides.
     """
     if name in EVENTS_BY_NAME:
-        return EVENTS_BY_NAME[name].id
-    et = EventType(len(EVENT_TYPES), name, system, tuple(fields))
-    EVENT_TYPES.append(et)
+        raise RegistrationError(f"event {name!r} is registered twice")
+    eid = stable_id(f"{system}:{name}")
+    if eid in EVENT_TYPES:
+        raise RegistrationError(f"event {name!r}: id collides with {EVENT_TYPES[eid].name!r}")
+    et = EventType(eid, name, system, tuple(fields))
+    EVENT_TYPES[eid] = et
     EVENTS_BY_NAME[name] = et
-    return et.id
+    return eid
+
+
+def undefine_event(name: str) -> None:
+    """Forget event `name` (for tests that register a subsystem for a while)."""
+    et = EVENTS_BY_NAME.pop(name)
+    del EVENT_TYPES[et.id]
+    FORMATTERS.pop(name, None)
 
 
 def symbol(name: str) -> int:
-    """The id of a kernel symbol name for ``sym`` fields."""
-    sid = _SYMBOL_IDS.get(name)
-    if sid is None:
-        sid = _SYMBOL_IDS[name] = len(SYMBOLS)
-        SYMBOLS.append(name)
+    """The id of a kernel symbol name for ``sym`` fields (`stable_id` of it)."""
+    sid = stable_id(name)
+    known = SYMBOLS.setdefault(sid, name)
+    if known != name:
+        raise RegistrationError(f"symbol {name!r}: id collides with {known!r}")
     return sid
 
 
@@ -235,14 +259,21 @@ class TraceLog:
 
     ``times[i]`` is event i+1's time; ``offs[i]`` indexes its
     ``(type, cpu, common_pid, *fields)`` run in ``data``.
+
+    Fields are u64 in the kernel (addresses, PFNs, IOVAs), but most are small:
+    ``data`` holds 32-bit words, and a record with any field outside them is
+    stored whole in ``wide`` (64-bit), its run in ``data`` being the escape
+    ``(~type, offset in wide, length)``. Type ids are 31-bit, so a negative
+    first word always means "wide".
     """
 
-    __slots__ = ("times", "offs", "data")
+    __slots__ = ("times", "offs", "data", "wide")
 
     def __init__(self) -> None:
         self.times = array("q")
         self.offs = array("I")  # 4 bytes: up to 4 Gi words of data
         self.data = array("i")
+        self.wide = array("q")
 
     def __len__(self) -> int:
         return len(self.times)
@@ -250,34 +281,55 @@ class TraceLog:
     def append(self, rec: tuple[int, ...]) -> None:
         """Record `rec` as the next event."""
         self.times.append(rec[1])
-        self.offs.append(len(self.data))
         data = self.data
+        start = len(data)
+        self.offs.append(start)
         data.append(rec[0])
-        data.extend(rec[2:])
+        try:
+            data.extend(rec[2:])
+        except OverflowError:
+            self.append_wide(start, rec)
+
+    def append_wide(self, start: int, rec: tuple[int, ...]) -> None:
+        """Store `rec`, already begun at `start` in ``data``, in ``wide``."""
+        del self.data[start:]
+        body = rec[2:]
+        self.data.extend((~rec[0], len(self.wide), len(body)))
+        self.wide.extend(body)
 
     def record(self, i: int) -> tuple[int, ...]:
         """Raw record of the event at 0-based slot `i` (event number i+1)."""
         start = self.offs[i]
-        end = self.offs[i + 1] if i + 1 < len(self.offs) else len(self.data)
         d = self.data
-        return (d[start], self.times[i], *d[start + 1 : end])
+        tid = d[start]
+        if tid < 0:
+            woff, n = d[start + 1], d[start + 2]
+            return (~tid, self.times[i], *self.wide[woff : woff + n])
+        end = self.offs[i + 1] if i + 1 < len(self.offs) else len(d)
+        return (tid, self.times[i], *d[start + 1 : end])
 
     def type_id(self, i: int) -> int:
         """Type id of the event at slot `i`, without decoding it."""
-        return self.data[self.offs[i]]
+        tid = self.data[self.offs[i]]
+        return ~tid if tid < 0 else tid
 
     def truncate(self, n: int) -> None:
         """Forget every event after the first `n` (the future changed)."""
         if n >= len(self.times):
             return
         cut = self.offs[n]
+        for i in range(n, len(self.times)):
+            o = self.offs[i]
+            if self.data[o] < 0:  # the first wide record cut off
+                del self.wide[self.data[o + 1] :]
+                break
         del self.times[n:]
         del self.offs[n:]
         del self.data[cut:]
 
     def nbytes(self) -> int:
-        """Bytes held by the three arrays."""
-        return sum(a.itemsize * len(a) for a in (self.times, self.offs, self.data))
+        """Bytes held by the four arrays."""
+        return sum(a.itemsize * len(a) for a in (self.times, self.offs, self.data, self.wide))
 
     def decoded(self, start: int, stop: int, names: Names) -> Iterator[Event]:
         """Decode events numbered ``start+1 .. stop`` (slots start..stop-1)."""

@@ -152,9 +152,13 @@ class Simulator:
                 rec = m.last
                 times.append(rec[1])
                 data = log.data
-                log.offs.append(len(data))
+                start = len(data)
+                log.offs.append(start)
                 data.append(rec[0])
-                data.extend(rec[2:])
+                try:
+                    data.extend(rec[2:])
+                except OverflowError:
+                    log.append_wide(start, rec)
                 if n % CHECKPOINT_INTERVAL == 0:
                     self.checkpoints[n] = checkpoint.save(m)
             elif log.record(n - 1) != m.last:

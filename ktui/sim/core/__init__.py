@@ -1,0 +1,1 @@
+"""The simulator's own framework (no kernel counterpart): subsystem descriptors."""

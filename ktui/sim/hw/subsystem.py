@@ -1,0 +1,11 @@
+"""The CPU descriptor: the machine side that executes task programs (hw/cpu.py)."""
+
+from __future__ import annotations
+
+from ktui.sim.core.subsystem import Subsystem
+
+SUBSYSTEM = Subsystem(
+    name="cpu",
+    title="CPUs",
+    modules=("ktui.sim.hw.cpu",),
+)
