@@ -108,7 +108,8 @@ class Machine:
         nr_events: Events emitted so far (the position in the trace).
         last: The last emitted record.
         deadlocks: Each detected cycle: ``(event, pids, lock ids)``.
-        bugs: Each kernel BUG/WARN the model raised: ``(event, message)``.
+        bugs: The kernel log: each BUG/WARNING the model printed,
+            ``(event, time_ns, cpu, pid, message)`` (`ktui.sim.kernel.printk`).
     """
 
     __slots__ = (
@@ -154,7 +155,7 @@ class Machine:
         self.nr_events = 0
         self.last: tuple[int, ...] = ()
         self.deadlocks: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
-        self.bugs: list[tuple[int, str]] = []
+        self.bugs: list[tuple[int, int, int, int, str]] = []
         self.nr_exited = 0
         self.ext: dict[str, object] = {}
         """State of later subsystems, by subsystem name (plain data only)."""

@@ -11,106 +11,55 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from ktui.sim.kernel.sched import fair
+from ktui.sim.kernel.locking.view import (
+    EMPTY_LOCKING,
+    DeadlockView,
+    LockingView,
+    LockView,
+)
+from ktui.sim.kernel.printk import log_level
 from ktui.sim.kernel.sched.core import EV_SCHED_SWITCH
-from ktui.sim.kernel.sched.sched import cpu_context
-from ktui.sim.replay.context import task_state_letter
-from ktui.sim.report import POLICY_NAMES, task_sched_runtime
+from ktui.sim.kernel.sched.view import EMPTY_SCHED, RqView, SchedView, TaskView
+from ktui.sim.subsystems import SUBSYSTEMS
 from ktui.sim.trace import Event, Names, TraceLog, decode, format_line
 
 if TYPE_CHECKING:
+    from ktui.sim.machine import Machine
     from ktui.sim.replay.timeline import Simulator
 
-
-class TaskView(NamedTuple):
-    """One task as the panes show it.
-
-    A NamedTuple rather than a frozen dataclass: a snapshot of a thousand
-    tasks builds a thousand of these per frame, and a tuple is built in C.
-    """
-
-    pid: int
-    comm: str
-    state: str
-    policy: str
-    nice: int
-    prio: int
-    weight: int
-    cpu: int
-    on_cpu: bool
-    on_rq: bool
-    vruntime: int
-    deadline: int
-    vlag: int
-    slice: int
-    sum_exec_runtime: int
-    nr_switches: int
-    nvcsw: int
-    nivcsw: int
-    sched_delayed: bool
-    blocked_on: str
-    held_locks: tuple[str, ...]
-    pc: int
-    program: tuple[str, ...]
-    program_lines: tuple[int, ...]
-    preempt_count: int
-    start_time: int
-    eligible: bool
-    """entity_eligible() on its cfs_rq (EEVDF, queued tasks; else False)."""
+__all__ = [
+    "DeadlockView",
+    "LockView",
+    "LogView",
+    "MachineSnapshot",
+    "RqView",
+    "TaskView",
+    "TraceReader",
+    "take_snapshot",
+]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class RqView:
-    """One CPU's run queue and CPU state."""
-
-    cpu: int
-    curr: int
-    curr_comm: str
-    nr_running: int
-    tree: tuple[int, ...]
-    """pids in the CFS tree, in key order (``curr`` is not in the tree)."""
-    min_vruntime: int
-    avg_vruntime: int
-    """avg_vruntime() (EEVDF: the load-weighted mean vruntime V); min_vruntime before 6.6."""
-    eevdf: bool
-    """The modelled kernel uses EEVDF (6.6+): lag and eligibility apply."""
-    context: str
-    preempt_count: int
-    irqs_disabled: bool
-    need_resched: bool
-    spinning_on: str
-    nr_switches: int
-    tick_stopped: bool
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class LockView:
-    """One lock: owner, waiters, whether it is in a deadlock cycle."""
-
-    id: int
-    name: str
-    kind: str
-    owner: int
-    owner_comm: str
-    owner_cpu: int
-    waiters: tuple[int, ...]
-    waiter_comms: tuple[str, ...]
-    held_ns: int
-    in_cycle: bool
-    contentions: int
-    acquisitions: int
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class DeadlockView:
-    """A detected wait-for cycle."""
+class LogView:
+    """One kernel log message (`ktui.sim.kernel.printk`), as dmesg shows it."""
 
     event: int
-    pids: tuple[int, ...]
-    comms: tuple[str, ...]
-    locks: tuple[str, ...]
+    """The event the message came with."""
+    time_ns: int
+    cpu: int
+    pid: int
+    comm: str
+    level: str
+    """``BUG``, ``WARNING`` or ``INFO``."""
+    message: str
+
+    @property
+    def line(self) -> str:
+        """The dmesg line: ``[    0.012000] WARNING: ...``."""
+        secs, ns = divmod(self.time_ns, 1_000_000_000)
+        return f"[{secs:5d}.{ns // 1000:06d}] {self.message}"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -126,7 +75,11 @@ class BreakpointView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class MachineSnapshot:
-    """Everything the UI shows for one position."""
+    """Everything the UI shows for one position.
+
+    Each subsystem's part is its own frozen view in `sections`, built by its
+    descriptor's ``view``; the JSON report is derived from the same views.
+    """
 
     scenario: str
     description: str
@@ -139,14 +92,46 @@ class MachineSnapshot:
     reason: str
     ncpus: int
     hz: int
-    tasks: tuple[TaskView, ...]
-    rqs: tuple[RqView, ...]
-    locks: tuple[LockView, ...]
-    deadlocks: tuple[DeadlockView, ...]
     breakpoints: tuple[BreakpointView, ...]
     history: bool
-    ext: Mapping[str, object] = field(default_factory=dict)
-    """Views of later subsystems, by name."""
+    log: tuple[LogView, ...] = ()
+    """The kernel log up to this position: every BUG/WARNING, in order."""
+    sections: Mapping[str, object] = field(default_factory=dict)
+    """Each subsystem's view, by subsystem name."""
+
+    @property
+    def sched(self) -> SchedView:
+        """The scheduler's view."""
+        view = self.sections.get("sched", EMPTY_SCHED)
+        assert isinstance(view, SchedView)
+        return view
+
+    @property
+    def locking(self) -> LockingView:
+        """The locking view."""
+        view = self.sections.get("locking", EMPTY_LOCKING)
+        assert isinstance(view, LockingView)
+        return view
+
+    @property
+    def tasks(self) -> tuple[TaskView, ...]:
+        """Every task (the scheduler view's)."""
+        return self.sched.tasks
+
+    @property
+    def rqs(self) -> tuple[RqView, ...]:
+        """Every run queue (the scheduler view's)."""
+        return self.sched.rqs
+
+    @property
+    def locks(self) -> tuple[LockView, ...]:
+        """Every lock (the locking view's)."""
+        return self.locking.locks
+
+    @property
+    def deadlocks(self) -> tuple[DeadlockView, ...]:
+        """Every detected deadlock (the locking view's)."""
+        return self.locking.deadlocks
 
     def task(self, pid: int) -> TaskView | None:
         """The task with `pid`, if it exists at this position."""
@@ -156,103 +141,22 @@ class MachineSnapshot:
         return None
 
 
-EMPTY_SNAPSHOT = MachineSnapshot(
-    "", "", "", 0, 0, None, 0, "paused", "", 0, 0, (), (), (), (), (), False
-)
+EMPTY_SNAPSHOT = MachineSnapshot("", "", "", 0, 0, None, 0, "paused", "", 0, 0, (), False)
 """What panes show before the first snapshot arrives."""
+
+
+def log_views(m: Machine) -> tuple[LogView, ...]:
+    """The machine's kernel log as views."""
+    return tuple(
+        LogView(ev, t, cpu, pid, m.comm(pid, cpu), log_level(msg), msg)
+        for ev, t, cpu, pid, msg in m.bugs
+    )
 
 
 def take_snapshot(sim: Simulator) -> MachineSnapshot:
     """A frozen view of `sim` at its current position."""
     m = sim.machine
-    cycle_locks = {lk for _, _, locks in m.deadlocks for lk in locks}
-    eevdf = m.kver >= (6, 6)
-    # vruntime_eligible(): avg >= (vruntime - v0) * load, with each rq's sums
-    # taken once rather than once per task.
-    sums = [fair.eligibility_sums(m, rq) for rq in m.rqs] if eevdf else []
-    tasks = []
-    programs = m.cfg.program_texts
-    for pid in sorted(m.tasks):
-        t = m.tasks[pid]
-        texts, lines = programs[pid]
-        tasks.append(
-            TaskView(
-                pid,
-                t.comm,
-                task_state_letter(t),
-                POLICY_NAMES.get(t.policy, str(t.policy)),
-                t.nice,
-                t.prio,
-                t.se.load_weight >> 10,
-                t.cpu,
-                t.on_cpu,
-                bool(t.on_rq),
-                t.se.vruntime,
-                t.se.deadline,
-                t.se.vlag,
-                t.se.slice,
-                task_sched_runtime(m, t),
-                t.nr_switches,
-                t.nvcsw,
-                t.nivcsw,
-                bool(t.se.sched_delayed),
-                m.locks[t.blocked_on].name if t.blocked_on >= 0 else "",
-                tuple(m.locks[i].name for i in t.held_locks),
-                t.pc,
-                texts,
-                lines,
-                t.preempt_count,
-                t.start_time,
-                eevdf
-                and bool(t.on_rq)
-                and sums[t.cpu][0] >= (t.se.vruntime - sums[t.cpu][2]) * sums[t.cpu][1],
-            )
-        )
-    rqs = []
-    for rq in m.rqs:
-        curr = m.tasks[rq.curr] if rq.curr else None
-        rqs.append(
-            RqView(
-                rq.cpu,
-                rq.curr,
-                m.comm(rq.curr, rq.cpu),
-                rq.nr_running,
-                tuple(key[2] for key in rq.cfs.tasks_timeline),
-                rq.cfs.min_vruntime,
-                fair.avg_vruntime(m, rq) if eevdf else rq.cfs.min_vruntime,
-                eevdf,
-                cpu_context(rq, m.nr_events),
-                curr.preempt_count if curr else 0,
-                curr.irqs_disabled if curr else False,
-                rq.need_resched,
-                m.locks[rq.spinning_on].name if rq.spinning_on >= 0 else "",
-                rq.nr_switches,
-                rq.tick_stopped,
-            )
-        )
-    locks = []
-    for lk in m.locks:
-        owner = m.tasks.get(lk.owner) if lk.owner else None
-        locks.append(
-            LockView(
-                lk.id,
-                lk.name,
-                lk.kind,
-                lk.owner,
-                owner.comm if owner else "",
-                owner.cpu if owner else -1,
-                tuple(lk.wait_list),
-                tuple(m.comm(p) for p in lk.wait_list),
-                m.now - lk.acquired_at if owner else 0,
-                lk.id in cycle_locks,
-                lk.contentions,
-                lk.acquisitions,
-            )
-        )
-    deadlocks = tuple(
-        DeadlockView(ev, pids, tuple(m.comm(p) for p in pids), tuple(m.locks[i].name for i in lks))
-        for ev, pids, lks in m.deadlocks
-    )
+    sections = {sub.name: sub.view(m) for sub in SUBSYSTEMS if sub.view is not None}
     bps = tuple(
         BreakpointView(e.id, e.bp.expr, e.bp.kind, e.enabled, e.hits) for e in sim.breakpoints
     )
@@ -269,12 +173,10 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
         sim.stop.reason,
         m.ncpus,
         m.hz,
-        tuple(tasks),
-        tuple(rqs),
-        tuple(locks),
-        deadlocks,
         bps,
         sim.history,
+        log_views(m),
+        sections,
     )
 
 

@@ -25,8 +25,8 @@ BootFn = Callable[["Machine"], None]
 """Sets up the subsystem's state on a fresh machine (after the core's)."""
 ViewFn = Callable[["Machine"], object]
 """Builds the subsystem's frozen view of the machine at this position."""
-ReportFn = Callable[[object], object]
-"""Turns that view into JSON-able data (the ``--json`` section)."""
+ReportFn = Callable[[object], Mapping[str, object]]
+"""Turns that view into JSON-able report sections, by top-level key."""
 ValidateFn = Callable[["Machine"], None]
 """Checks the subsystem's invariants; raises `SimInvariantError`."""
 
@@ -46,8 +46,7 @@ class Subsystem:
         tables: Scenario sections it owns: name -> parser
             (`ktui.sim.scenario.SectionParser`), results in ``scenario.ext``.
         view: Frozen view of its state; goes to ``MachineSnapshot.sections``.
-        report: JSON of the view; goes to the report under `report_key`.
-        report_key: Report key of its section (default: `name`).
+        report: JSON sections of the view, merged into the report.
         subjects: Breakpoint subjects it provides (``irq 5 count >= 3``), by
             keyword.
         validate: Invariant checker run by the tests after every event.
@@ -61,7 +60,6 @@ class Subsystem:
     tables: Mapping[str, object] = field(default_factory=dict)
     view: ViewFn | None = None
     report: ReportFn | None = None
-    report_key: str = ""
     subjects: Mapping[str, object] = field(default_factory=dict)
     validate: ValidateFn | None = None
     panes: tuple[str, ...] = ()

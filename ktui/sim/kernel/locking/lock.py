@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ktui.sim.kernel.printk import printk
 from ktui.sim.state import PlainState
 from ktui.sim.trace import Event, define_event, register_format, symbol
 
@@ -95,5 +96,5 @@ def take(m: Machine, lock: Lock, pid: int) -> None:
 
 def bug(m: Machine, cpu: int, pid: int, message: str, lock_id: int) -> None:
     """Emit a ``bug`` event: what the kernel would print as BUG/WARNING."""
-    m.bugs.append((m.nr_events + 1, message))
+    printk(m, cpu, pid, message)
     m.emit(EV_BUG, cpu, pid, symbol(message), lock_id)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from ktui.sim.core.subsystem import Subsystem
+from ktui.sim.kernel.locking.view import locking_report, locking_view
 
 SUBSYSTEM = Subsystem(
     name="locking",
     title="Locking",
+    view=locking_view,
+    report=locking_report,
     modules=(
         "ktui.sim.kernel.locking.mutex",
         "ktui.sim.kernel.locking.spinlock",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from ktui.sim.core.subsystem import Subsystem
+from ktui.sim.kernel.sched.view import sched_report, sched_view
 
 SUBSYSTEM = Subsystem(
     name="sched",
     title="Scheduler",
+    view=sched_view,
+    report=sched_report,
     modules=(
         "ktui.sim.kernel.sched.core",
         "ktui.sim.kernel.sched.syscalls",

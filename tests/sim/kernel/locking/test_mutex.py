@@ -55,7 +55,12 @@ def test_unlock_of_a_mutex_not_held_is_a_warning() -> None:
     sim = make_sim({"t1": "--- mutex_unlock A"})
     sim.run()
     assert any("bad unlock balance" in ln for ln in lines_of(sim))
-    assert sim.machine.bugs and "bad unlock balance" in sim.machine.bugs[0][1]
+    assert sim.machine.bugs and "bad unlock balance" in sim.machine.bugs[0][4]
+    # The warning reaches the report's kernel log with its event and time.
+    (entry,) = sim.report()["log"]  # type: ignore[misc]
+    assert entry["level"] == "WARNING" and entry["comm"] == "t1"
+    assert entry["event"] == sim.machine.bugs[0][0]
+    assert entry["line"].startswith("[    0.") and "bad unlock balance" in entry["line"]
 
 
 def test_mutex_lock_in_atomic_context_is_a_bug() -> None:

@@ -1,0 +1,106 @@
+"""The locking frozen view: every lock and every detected deadlock, for the
+snapshot and the report (what /proc/lock_stat would show of them).
+
+Panes read `LockingView`; the ``locks`` and ``deadlocks`` sections of
+``ktui run --json`` are `locking_report` of the same view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ktui.sim.machine import Machine
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LockView:
+    """One lock: owner, waiters, whether it is in a deadlock cycle."""
+
+    id: int
+    name: str
+    kind: str
+    owner: int
+    owner_comm: str
+    owner_cpu: int
+    waiters: tuple[int, ...]
+    waiter_comms: tuple[str, ...]
+    held_ns: int
+    in_cycle: bool
+    contentions: int
+    acquisitions: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DeadlockView:
+    """A detected wait-for cycle."""
+
+    event: int
+    pids: tuple[int, ...]
+    comms: tuple[str, ...]
+    locks: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LockingView:
+    """The locking section of a snapshot."""
+
+    locks: tuple[LockView, ...]
+    deadlocks: tuple[DeadlockView, ...]
+
+
+EMPTY_LOCKING = LockingView((), ())
+
+
+def locking_view(m: Machine) -> LockingView:
+    """The locking view of `m` at its current position."""
+    cycle_locks = {lk for _, _, locks in m.deadlocks for lk in locks}
+    locks = []
+    for lk in m.locks:
+        owner = m.tasks.get(lk.owner) if lk.owner else None
+        locks.append(
+            LockView(
+                lk.id,
+                lk.name,
+                lk.kind,
+                lk.owner,
+                owner.comm if owner else "",
+                owner.cpu if owner else -1,
+                tuple(lk.wait_list),
+                tuple(m.comm(p) for p in lk.wait_list),
+                m.now - lk.acquired_at if owner else 0,
+                lk.id in cycle_locks,
+                lk.contentions,
+                lk.acquisitions,
+            )
+        )
+    deadlocks = tuple(
+        DeadlockView(ev, pids, tuple(m.comm(p) for p in pids), tuple(m.locks[i].name for i in lks))
+        for ev, pids, lks in m.deadlocks
+    )
+    return LockingView(tuple(locks), deadlocks)
+
+
+def locking_report(view: object) -> dict[str, object]:
+    """The ``locks`` and ``deadlocks`` report sections, from `view`."""
+    assert isinstance(view, LockingView)
+    locks = [
+        {
+            "name": lk.name,
+            "kind": lk.kind,
+            "owner": lk.owner_comm or None,
+            "owner_pid": lk.owner or None,
+            "owner_cpu": lk.owner_cpu if lk.owner else None,
+            "held_ns": lk.held_ns,
+            "waiters": list(lk.waiter_comms),
+            "contentions": lk.contentions,
+            "acquisitions": lk.acquisitions,
+        }
+        for lk in view.locks
+    ]
+    deadlocks = [
+        {"tasks": list(d.comms), "pids": list(d.pids), "locks": list(d.locks), "event": d.event}
+        for d in view.deadlocks
+    ]
+    return {"locks": locks, "deadlocks": deadlocks}
