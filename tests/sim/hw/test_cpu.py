@@ -1,7 +1,13 @@
-"""CPU execution of programs: run vs udelay time, loops, silent chains."""
+"""CPU execution of programs: run vs udelay time, loops, silent chains, and
+`run` ops ending on a tick preemption."""
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from ktui.sim.replay.timeline import CHECKPOINT_INTERVAL, Simulator
+from ktui.sim.scenario import parse_scenario_text
 from tests.sim.helpers import make_sim
 
 
@@ -11,6 +17,11 @@ def _exit_time(sim, comm: str) -> int:  # type: ignore[no-untyped-def]
         if ev.name == "sched_process_exit" and ev.fields["comm"] == comm:
             return ev.time_ns
     raise AssertionError(f"{comm} never exited")
+
+
+def _runtimes(sim: Simulator) -> dict[str, int]:
+    tasks = sim.report()["tasks"]
+    return {t["comm"]: t["sum_exec_runtime_ns"] for t in tasks}  # type: ignore[attr-defined]
 
 
 def test_run_counts_own_runtime_but_udelay_counts_wall_time() -> None:
@@ -31,8 +42,71 @@ def test_repeat_runs_the_body_n_times() -> None:
     assert sim.report()["tasks"][0]["sum_exec_runtime_ns"] == 3_000_000  # type: ignore[index]
 
 
+def test_a_run_that_ends_on_a_tick_preemption_completes_once() -> None:
+    """Two `run 20ms; exit` tasks on 1 CPU at HZ=250 (TICK_NSEC = 4 ms): a run
+    ends on a tick that preempts it; the op completes there instead of
+    starting over, so both exit after exactly 20 ms of CPU each, by 40 ms."""
+    sim = make_sim({"a": "--- run 20ms\nexit", "b": "--- run 20ms\nexit"})
+    assert sim.run(steps=10_000) == "finished"
+    assert _runtimes(sim) == {"a": 20_000_000, "b": 20_000_000}
+    assert max(_exit_time(sim, "a"), _exit_time(sim, "b")) == 2 * 20_000_000
+
+
 def test_a_loop_of_zero_time_ops_still_moves_time() -> None:
     """loop { schedule } alone on a CPU never emits, yet simulated time advances (no hang)."""
     sim = make_sim({"t": "--- loop {\nschedule\n}"})
     assert sim.run(until_ns=20_000_000) == "limit"
     assert 0 < sim.time_ns <= 20_000_000
+
+
+# include/linux/jiffies.h: TICK_NSEC = (NSEC_PER_SEC + HZ/2) / HZ
+TICK_NSEC = {hz: (1_000_000_000 + hz // 2) // hz for hz in (100, 250, 300, 1000)}
+MIN_TICKS = CHECKPOINT_INTERVAL + 100
+"""Busy CPU-ticks of every generated run: each is one tick event, so every
+history is longer than one checkpoint interval."""
+
+
+@st.composite
+def tick_runs(draw: st.DrawFn) -> tuple[int, int, list[list[int]]]:
+    """(cpus, hz, each task's run lengths in ticks) for a run-only workload."""
+    cpus = draw(st.integers(1, 4))
+    hz = draw(st.sampled_from(sorted(TICK_NSEC)))
+    runs = draw(st.lists(st.lists(st.integers(1, 12), min_size=1, max_size=4), min_size=1, max_size=5))
+    return cpus, hz, runs
+
+
+def _tick_run_sim(cpus: int, hz: int, runs: list[list[int]]) -> tuple[Simulator, dict[str, int]]:
+    """Every task repeats its runs so that the CPUs are busy >= MIN_TICKS ticks."""
+    tick = TICK_NSEC[hz]
+    per_pass = sum(sum(r) for r in runs)
+    repeat = -(-MIN_TICKS // per_pass)
+    parts = [
+        '[scenario]\nname = "ticks"\nseed = 1',
+        f'[machine]\ncpus = {cpus}\nhz = {hz}\nkernel = "6.18"',
+    ]
+    want = {}
+    for i, task_runs in enumerate(runs):
+        body = "\n".join(f"run {n * tick}ns" for n in task_runs)
+        parts.append(f'[[task]]\nname = "t{i}"\nprogram = """\nrepeat {repeat} {{\n{body}\n}}\nexit\n"""')
+        want[f"t{i}"] = repeat * sum(task_runs) * tick
+    return Simulator(parse_scenario_text("\n\n".join(parts), "<hypothesis>")), want
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tick_runs(), st.floats(0, 1))
+@example((1, 250, [[5], [5]]), 0.5)  # the two `run 20ms` tasks of the issue
+@example((4, 1000, [[1, 2], [3], [1], [2, 2], [4]]), 0.9)
+def test_tick_multiple_runs_always_finish_with_exact_runtime(
+    case: tuple[int, int, list[list[int]]], where: float
+) -> None:
+    """Runs that are whole ticks long (ending on tick preemptions) on 1-4 CPUs
+    always finish, each task's sum_exec_runtime is the sum of its runs, and a
+    replay from a checkpoint past the first interval retraces the run."""
+    sim, want = _tick_run_sim(*case)
+    assert sim.run(steps=200_000) == "finished"
+    assert _runtimes(sim) == want
+    end, end_hash = sim.recorded, sim.state_hash()
+    assert end > CHECKPOINT_INTERVAL
+    sim.goto(CHECKPOINT_INTERVAL + int(where * (end - CHECKPOINT_INTERVAL)))
+    assert sim.run() == "finished"  # replay checks each event against the record
+    assert (sim.recorded, sim.state_hash()) == (end, end_hash)

@@ -164,8 +164,13 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
         prev.on_cpu = False
         prev.last_ran = m.now
         if prev.run_left:
-            # The rest of the interrupted `run` waits for the next switch-in.
+            # The rest of the interrupted `run` waits for the next switch-in;
+            # a run whose time is used up (it ends on this very preemption)
+            # is complete: step past its op, or switch-in would restart it.
             prev.run_left -= m.now - prev.run_start
+            if prev.run_left <= 0:
+                prev.run_left = 0
+                prev.pc += 1
     else:
         rq.idle_time += m.now - rq.idle_since
     # __trace_sched_switch_state(): a preempted task is "R+" whatever its
