@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ktui.sim.kernel.sched import fair
 from ktui.sim.kernel.sched.core import EV_SCHED_SWITCH
+from ktui.sim.include.linux.preempt import task_preempt_count
 from ktui.sim.kernel.sched.sched import cpu_context
 from ktui.sim.replay.context import task_state_letter
 from ktui.sim.report import POLICY_NAMES, task_sched_runtime
@@ -201,7 +202,7 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
                 t.pc,
                 texts,
                 lines,
-                t.preempt_count,
+                task_preempt_count(m, t),
                 t.start_time,
                 eevdf
                 and bool(t.on_rq)
@@ -221,8 +222,8 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
                 rq.cfs.min_vruntime,
                 fair.avg_vruntime(m, rq) if eevdf else rq.cfs.min_vruntime,
                 eevdf,
-                cpu_context(rq, m.nr_events),
-                curr.preempt_count if curr else 0,
+                cpu_context(m.pcpu[rq.cpu]),
+                m.pcpu[rq.cpu].preempt_count,
                 curr.irqs_disabled if curr else False,
                 rq.need_resched,
                 m.locks[rq.spinning_on].name if rq.spinning_on >= 0 else "",

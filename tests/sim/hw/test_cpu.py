@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from ktui.sim.hw.cpu import SILENT_OP_LIMIT, SILENT_OP_NS
 from ktui.sim.replay.timeline import CHECKPOINT_INTERVAL, Simulator
 from ktui.sim.scenario import parse_scenario_text
 from tests.sim.helpers import make_sim
@@ -53,10 +54,42 @@ def test_a_run_that_ends_on_a_tick_preemption_completes_once() -> None:
 
 
 def test_a_loop_of_zero_time_ops_still_moves_time() -> None:
-    """loop { schedule } alone on a CPU never emits, yet simulated time advances (no hang)."""
+    """loop { schedule } alone on a CPU never emits, yet simulated time
+    advances: it spins from tick to tick and is charged all of it."""
     sim = make_sim({"t": "--- loop {\nschedule\n}"})
     assert sim.run(until_ns=20_000_000) == "limit"
-    assert 0 < sim.time_ns <= 20_000_000
+    assert sim.time_ns == 20_000_000  # the tick at 5 * TICK_NSEC (4 ms)
+    assert _runtimes(sim) == {"t": 20_000_000}
+    ticks = [sim.event_at(i).time_ns for i in range(1, sim.event + 1) if sim.event_at(i).name == "hrtimer_expire_entry"]
+    assert ticks == [k * 4_000_000 for k in range(1, 6)]
+
+
+def test_silent_loops_on_two_cpus_do_not_wait_for_each_other() -> None:
+    """Two CPUs each spinning alone in a silent loop both move on to the next
+    tick (neither waits at one instant for the other's next step)."""
+    sim = make_sim(
+        {"t": "cpu = 0\n--- loop {\nschedule\n}", "u": "cpu = 1\n--- loop {\nsched_yield\n}"}, cpus=2
+    )
+    assert sim.run(until_ns=12_000_000) == "limit"
+    assert _runtimes(sim) == {"t": 12_000_000, "u": 12_000_000}
+
+
+def test_a_silent_loop_shares_its_cpu() -> None:
+    """loop { schedule } with another task queued is charged per op, so time
+    moves and the other task still gets its 5 ms and exits."""
+    sim = make_sim({"t": "--- loop {\nschedule\n}", "r": "--- run 5ms"})
+    assert sim.run(until_ns=20_000_000) == "limit"
+    assert _runtimes(sim)["r"] == 5_000_000
+    _exit_time(sim, "r")
+
+
+def test_a_long_silent_chain_is_charged_per_op() -> None:
+    """repeat 64 { schedule } is 128 silent ops (schedule, end): 8 chains of
+    SILENT_OP_LIMIT (16) ops, each charged 16 * SILENT_OP_NS, before the run."""
+    assert (SILENT_OP_LIMIT, SILENT_OP_NS) == (16, 100)
+    sim = make_sim({"t": "--- repeat 64 {\nschedule\n}\nrun 1ms"})
+    assert sim.run() == "finished"
+    assert _exit_time(sim, "t") == 1_000_000 + 64 * 2 * SILENT_OP_NS
 
 
 # include/linux/jiffies.h: TICK_NSEC = (NSEC_PER_SEC + HZ/2) / HZ

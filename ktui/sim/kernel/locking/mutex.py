@@ -44,7 +44,7 @@ def op_mutex_lock(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     lock = m.locks[op.args[0]]
     pid = task.pid
     if task.op_phase == 0:
-        if task.preempt_count or task.irqs_disabled:
+        if m.pcpu[rq.cpu].preempt_count or task.irqs_disabled:
             # __might_sleep() (kernel/sched/core.c)
             bug(m, rq.cpu, pid, "BUG: sleeping function called from invalid context", lock.id)
             task.op_phase = 1

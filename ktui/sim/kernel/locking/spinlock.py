@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.hw.cpu import continue_task, local_irq_restore
+from ktui.sim.include.linux.preempt import PREEMPT_LOCK_OFFSET, preempt_count_add, preempt_count_sub
 from ktui.sim.include.linux.sched import TaskStruct
 from ktui.sim.kernel.locking.deadlock import check_deadlock
 from ktui.sim.kernel.locking.lock import (
@@ -50,7 +51,7 @@ def _lock(m: Machine, rq: Rq, task: TaskStruct, op: Op, irq: int) -> bool:
             task.saved_irqs.append(task.irqs_disabled)
         if irq:
             task.irqs_disabled = True
-        task.preempt_count += 1
+        preempt_count_add(m.pcpu[rq.cpu], PREEMPT_LOCK_OFFSET)  # preempt_disable()
         task.op_phase = 1
         m.emit(EV_LOCK_ACQUIRE, rq.cpu, pid, lock.id)
         continue_task(m, rq)
@@ -95,8 +96,8 @@ def _unlock(m: Machine, rq: Rq, task: TaskStruct, op: Op, irq: int) -> bool:
         local_irq_restore(m, rq, task, task.saved_irqs.pop() if task.saved_irqs else False)
     elif irq == IRQ_DISABLE:
         local_irq_restore(m, rq, task, False)
-    if task.preempt_count > 0:
-        task.preempt_count -= 1  # preempt_enable(): need_resched is seen next
+    # preempt_enable(): need_resched is seen at the next op boundary.
+    preempt_count_sub(m.pcpu[rq.cpu], PREEMPT_LOCK_OFFSET)
     continue_task(m, rq)
     return True
 

@@ -230,7 +230,7 @@ def wakeup_preempt(m: Machine, rq: Rq, task: TaskStruct, wake_flags: int) -> Non
     fair.wakeup_preempt_fair(m, rq, task, wake_flags)
     if rq.need_resched:
         curr = m.tasks[rq.curr]
-        if curr.preempt_count == 0 and not curr.irqs_disabled:
+        if m.pcpu[rq.cpu].preempt_count == 0 and not curr.irqs_disabled:  # preemptible()
             kick(m, rq, m.now, PRIO_CONT)
 
 
