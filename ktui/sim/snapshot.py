@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from ktui.sim.include.linux.preempt import task_preempt_count
 from ktui.sim.kernel.sched import fair
 from ktui.sim.kernel.sched.core import EV_SCHED_SWITCH
-from ktui.sim.include.linux.preempt import task_preempt_count
 from ktui.sim.kernel.sched.sched import cpu_context
 from ktui.sim.replay.context import task_state_letter
 from ktui.sim.report import POLICY_NAMES, task_sched_runtime
