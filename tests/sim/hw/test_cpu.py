@@ -12,7 +12,7 @@ from ktui.sim.scenario import parse_scenario_text
 from tests.sim.helpers import make_sim
 
 
-def _exit_time(sim, comm: str) -> int:  # type: ignore[no-untyped-def]
+def _exit_time(sim: Simulator, comm: str) -> int:
     for i in range(1, sim.recorded + 1):
         ev = sim.event_at(i)
         if ev.name == "sched_process_exit" and ev.fields["comm"] == comm:

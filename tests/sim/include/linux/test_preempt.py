@@ -36,6 +36,7 @@ from ktui.sim.include.linux.preempt import (
     preemptible,
     validate_pcpu,
 )
+from ktui.sim.replay.timeline import Simulator
 from tests.sim.helpers import lines_of, make_sim
 
 
@@ -113,12 +114,19 @@ def test_preempt_count_sub_refuses_to_underflow() -> None:
     assert pcpu.preempt_count == 1 << 16
 
 
-def _walk(sim):  # type: ignore[no-untyped-def]
+def _cpus(sim: Simulator) -> list[dict[str, object]]:
+    cpus = sim.report()["cpus"]
+    assert isinstance(cpus, list)
+    return cpus
+
+
+def _walk(sim: Simulator) -> list[tuple[str, int, object, object]]:
     """(event name, cpu, that CPU's preempt_count, context) after every event."""
     out = []
     while sim.step():
         ev = sim.last_event()
-        cpu = sim.report()["cpus"][ev.cpu]
+        assert ev is not None
+        cpu = _cpus(sim)[ev.cpu]
         out.append((ev.name, ev.cpu, cpu["preempt_count"], cpu["context"]))
         for pcpu in sim.machine.pcpu:
             validate_pcpu(pcpu)
@@ -142,8 +150,7 @@ def test_a_spinlock_raises_only_its_own_cpus_count() -> None:
     )
     sim.add_breakpoint("lock_acquired lock=S")
     assert sim.run() == "breakpoint"
-    cpus = sim.report()["cpus"]
-    assert [c["preempt_count"] for c in cpus] == [1, 0]  # type: ignore[index]
+    assert [c["preempt_count"] for c in _cpus(sim)] == [1, 0]
     snap = sim.snapshot()
     assert [rq.preempt_count for rq in snap.rqs] == [1, 0]
     assert [t.preempt_count for t in snap.tasks if t.comm == "a"] == [1]

@@ -37,10 +37,10 @@ def recorders() -> Iterator[None]:
     """A recording hook on every point, in the machine's ext state, for the test only."""
     hooks = {p: _record(p) for p in HOOK_POINTS}
     for p, h in hooks.items():
-        register_lock_hook(p, h)  # type: ignore[arg-type]
+        register_lock_hook(p, h)
     yield
     for p, h in hooks.items():
-        unregister_lock_hook(p, h)  # type: ignore[arg-type]
+        unregister_lock_hook(p, h)
 
 
 @pytest.mark.parametrize(("kind", "lock_op", "unlock_op"), [("mutex", "mutex_lock", "mutex_unlock"), ("spinlock", "spin_lock", "spin_unlock")])
