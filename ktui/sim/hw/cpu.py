@@ -24,8 +24,8 @@ event nor takes time cannot run forever at one instant:
 - A silent chain that comes back to the same place in its program (same op,
   phase and loop counters; found with Brent's cycle detection) while its task
   is alone on its run queue is a CPU spinning in a loop whose every pass
-  does exactly the same: nothing it does changes until something else
-  happens. It spins until the next pending work of the machine (a tick, a
+  does exactly the same (loops of up to `SILENT_OP_LIMIT` / 2 ops are found
+  within one chain): nothing it does changes until something else happens. It spins until the next pending work of the machine (a tick, a
   timer, another CPU's next step), charged all that time, instead of being
   stepped through pass by pass. With other tasks queued, a pass can switch
   to one of them as time goes on (schedule() re-picks), so such a loop is
@@ -89,12 +89,11 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
     rq = m.rqs[cpu]
     if gen != rq.exec_gen:
         return False
-    pcpu = m.pcpu[cpu]
-    pcpu.spin_gen = -1
     pid = rq.curr
     if pid == 0:
         return schedule(m, rq, preempt=False) if rq.need_resched else False
     task = m.tasks[pid]
+    pcpu = m.pcpu[cpu]
     if (
         task.state == RUNNING
         and rq.need_resched
@@ -170,10 +169,7 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
             return False  # it started burning time, left the CPU, or blocks
         # The op was silent: no event, no time.
         silent += 1
-        if silent == power:
-            power *= 2
-            mark_pc, mark_phase, mark_stack = task.pc, task.op_phase, task.loop_stack[:]
-        elif (
+        if (
             task.pc == mark_pc
             and task.op_phase == mark_phase
             and task.loop_stack == mark_stack
@@ -181,6 +177,9 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
         ):
             spin_until_next_work(m, rq, pcpu)
             return False
+        if silent == power:  # Brent: move the mark to here, double the window
+            power *= 2
+            mark_pc, mark_phase, mark_stack = task.pc, task.op_phase, task.loop_stack[:]
         if silent >= SILENT_OP_LIMIT:
             kick(m, rq, m.now + silent * SILENT_OP_NS)
             return False

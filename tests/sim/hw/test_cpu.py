@@ -143,3 +143,26 @@ def test_tick_multiple_runs_always_finish_with_exact_runtime(
     sim.goto(CHECKPOINT_INTERVAL + int(where * (end - CHECKPOINT_INTERVAL)))
     assert sim.run() == "finished"  # replay checks each event against the record
     assert (sim.recorded, sim.state_hash()) == (end, end_hash)
+
+
+def test_a_silent_loop_after_a_silent_preamble_is_still_found() -> None:
+    """A three-op silent loop reached through a silent preamble is found as
+    a cycle: its CPU spins to each tick, charged all of it."""
+    sim = make_sim({"t": "--- schedule\nschedule\nloop {\nschedule\nsched_yield\nschedule\n}"})
+    assert sim.run(until_ns=8_000_000) == "limit"
+    assert _runtimes(sim) == {"t": 8_000_000}
+    m = sim.machine
+    assert m.pcpu[0].spin_gen == m.rqs[0].exec_gen  # its queued resume is a spin's
+
+
+def test_schedule_in_atomic_context_is_scheduling_while_atomic() -> None:
+    """schedule() with preemption off: schedule_debug()'s BUG, the CPU's count
+    is reset (preempt_count_set(PREEMPT_DISABLED)), and the unbalanced
+    preempt_enable() that follows leaves it at 0."""
+    sim = make_sim({"t": "--- preempt_disable\nschedule\npreempt_enable\nrun 1ms"})
+    assert sim.run() == "finished"
+    names = [sim.event_at(i).name for i in range(1, sim.recorded + 1)]
+    i = names.index("preempt_disable")
+    assert names[i : i + 3] == ["preempt_disable", "bug", "preempt_enable"]
+    assert "scheduling while atomic" in sim.machine.bugs[0][1]
+    assert [p.preempt_count for p in sim.machine.pcpu] == [0]

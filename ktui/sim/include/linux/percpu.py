@@ -24,8 +24,10 @@ class PerCpu(PlainState):
         ctx_stack: The interrupt contexts entered and not yet left, outermost
             first (``CTX_SOFTIRQ``/``CTX_HARDIRQ``/``CTX_NMI`` of
             `ktui.sim.include.linux.preempt`); empty in task context.
-        spin_gen: ``exec_gen`` of the resume a CPU queued while it spins in
-            a silent loop (see `ktui.sim.hw.cpu`), -1 if it does not spin.
+        spin_gen: ``exec_gen`` of the resume a CPU queued when it began to
+            spin in a silent loop (see `ktui.sim.hw.cpu`); that resume is
+            the only queued one that can carry it, as every kick bumps
+            ``exec_gen``, so it needs no clearing.
     """
 
     __slots__ = ("cpu", "preempt_count", "ctx_stack", "spin_gen")
