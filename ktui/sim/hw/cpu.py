@@ -43,6 +43,7 @@ from ktui.sim.include.linux.preempt import (
     in_atomic_preempt_off,
     preempt_count_add,
     preempt_count_sub,
+    validate_pcpu,
 )
 from ktui.sim.include.linux.sched import TaskState, TaskStruct
 from ktui.sim.kernel.locking.lock import bug
@@ -210,6 +211,16 @@ def spin_until_next_work(m: Machine, rq: Rq, pcpu: PerCpu) -> None:
 
 
 bind_kind(K_EXEC, cpu_exec)
+
+
+def validate_cpus(m: Machine) -> None:
+    """Each CPU's preempt_count agrees with its context stack (`validate_pcpu`).
+
+    Raises:
+        SimInvariantError: on the first CPU where it does not.
+    """
+    for pcpu in m.pcpu:
+        validate_pcpu(pcpu)
 
 
 def continue_task(m: Machine, rq: Rq) -> None:

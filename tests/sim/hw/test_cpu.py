@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -166,3 +167,18 @@ def test_schedule_in_atomic_context_is_scheduling_while_atomic() -> None:
     assert names[i : i + 3] == ["preempt_disable", "bug", "preempt_enable"]
     assert "scheduling while atomic" in sim.machine.bugs[0][1]
     assert [p.preempt_count for p in sim.machine.pcpu] == [0]
+
+
+def test_the_cpu_descriptor_validates_each_cpus_context() -> None:
+    """The cpu subsystem's validator checks preempt_count against the
+    context stack after every event of a tick- and timer-heavy run."""
+    from ktui.sim.errors import SimInvariantError
+    from ktui.sim.hw.subsystem import SUBSYSTEM
+
+    assert SUBSYSTEM.validate is not None
+    sim = make_sim({"a": "--- msleep 5\nrun 10ms", "b": "--- spin_lock S\nudelay 3ms\nspin_unlock S"})
+    while sim.step():
+        SUBSYSTEM.validate(sim.machine)
+    sim.machine.pcpu[0].ctx_stack.append(2)  # a hardirq the count does not show
+    with pytest.raises(SimInvariantError):
+        SUBSYSTEM.validate(sim.machine)
