@@ -106,7 +106,11 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
     if task.state != RUNNING:
         # set_current_state(); schedule(): the task blocks (or dies).
         if in_atomic_preempt_off(pcpu.preempt_count):
-            return schedule_bug(m, rq, task)
+            if not task.exit_state:
+                return schedule_bug(m, rq, task)
+            # do_exit(): "note: exited with preempt_count" (a printk, not
+            # modelled), then preempt_count_set(PREEMPT_ENABLED).
+            pcpu.preempt_count &= ~PREEMPT_MASK
         return schedule(m, rq, preempt=False)
     if rq.spinning_on >= 0:
         return False  # spinning on a spinlock: only its release moves us

@@ -182,3 +182,12 @@ def test_the_cpu_descriptor_validates_each_cpus_context() -> None:
     sim.machine.pcpu[0].ctx_stack.append(2)  # a hardirq the count does not show
     with pytest.raises(SimInvariantError):
         SUBSYSTEM.validate(sim.machine)
+
+
+def test_exiting_with_preemption_off_resets_the_count_without_a_bug() -> None:
+    """do_exit() in atomic context only prints a note and resets the count:
+    no BUG, and the next task on the CPU runs preemptible."""
+    sim = make_sim({"a": "--- preempt_disable\nexit", "b": 'start = "1ms"\n--- run 1ms'})
+    assert sim.run() == "finished"
+    assert sim.machine.bugs == []
+    assert [p.preempt_count for p in sim.machine.pcpu] == [0]
