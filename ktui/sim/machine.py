@@ -20,6 +20,7 @@ import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ktui.sim.include.linux.percpu import PerCpu
 from ktui.sim.include.linux.sched import TaskStruct
 from ktui.sim.kernel.sched.sched import Rq
 from ktui.sim.trace import Names, RegistrationError, stable_id
@@ -104,6 +105,7 @@ class Machine:
         rng: The one random source (seeded from the scenario).
         tasks: Every task ever created, by pid (exited ones stay, as zombies).
         rqs: One run queue per CPU.
+        pcpu: Each CPU's per-CPU variables (preempt_count, its contexts).
         locks: Every lock, by id.
         nr_events: Events emitted so far (the position in the trace).
         last: The last emitted record.
@@ -122,6 +124,7 @@ class Machine:
         "rng",
         "tasks",
         "rqs",
+        "pcpu",
         "locks",
         "kver",
         "ncpus",
@@ -146,6 +149,7 @@ class Machine:
         self.rng = random.Random(scenario.seed)
         self.tasks: dict[int, TaskStruct] = {}
         self.rqs = [Rq(cpu) for cpu in range(spec.cpus)]
+        self.pcpu = [PerCpu(cpu) for cpu in range(spec.cpus)]
         self.locks: list[Lock] = []
         self.kver = spec.kver
         self.ncpus = spec.cpus

@@ -5,23 +5,50 @@ resumes the task in ``rq->curr``: take the preemption point if
 TIF_NEED_RESCHED is set and preemption is possible, call schedule() if the
 task set a sleeping state, otherwise run the next op of its program. Also the
 ops that only touch CPU state: ``run``/``udelay`` (burn CPU time),
-``preempt_disable``/``preempt_enable`` (include/linux/preempt.h) and
+``preempt_disable``/``preempt_enable`` (include/linux/preempt.h, on the
+per-CPU count of `ktui.sim.include.linux.preempt`) and
 ``local_irq_disable``/``local_irq_enable`` (include/linux/irqflags.h), which
 emit the preemptirq tracepoints of kernel/trace/trace_preemptirq.c.
+schedule() called in atomic context is schedule_debug()'s "BUG: scheduling
+while atomic", after which the count is reset, as ``preempt_count_set()``
+does there.
 
-Ops take no simulated time except ``run`` and ``udelay``; a chain of ops that
-neither emits an event nor takes time (``loop { schedule }`` on an otherwise
-idle CPU) is charged `SPIN_CHARGE_NS` every `SILENT_OP_LIMIT` ops so that
-simulated time always moves on.
+Silent loops. Ops take no simulated time except ``run`` and ``udelay``, but
+a real CPU spends time on every op, so a chain of ops that neither emits an
+event nor takes time cannot run forever at one instant:
+
+- After `SILENT_OP_LIMIT` such ops the CPU is charged what they cost,
+  `SILENT_OP_NS` each (about what a schedule() that switches nothing costs:
+  rq lock, clock update, a pick that returns the same task), and goes on
+  after that much time.
+- A silent chain that comes back to the same place in its program (same op,
+  phase and loop counters; found with Brent's cycle detection) while its task
+  is alone on its run queue is a CPU spinning in a loop whose every pass
+  does exactly the same (loops of up to `SILENT_OP_LIMIT` / 2 ops are found
+  within one chain): nothing it does changes until something else happens. It spins until the next pending work of the machine (a tick, a
+  timer, another CPU's next step), charged all that time, instead of being
+  stepped through pass by pass. With other tasks queued, a pass can switch
+  to one of them as time goes on (schedule() re-picks), so such a loop is
+  charged per op as above.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ktui.sim.include.linux.percpu import PerCpu
+from ktui.sim.include.linux.preempt import (
+    PREEMPT_MASK,
+    PREEMPT_OFFSET,
+    in_atomic_preempt_off,
+    preempt_count_add,
+    preempt_count_sub,
+    validate_pcpu,
+)
 from ktui.sim.include.linux.sched import TaskState, TaskStruct
+from ktui.sim.kernel.locking.lock import bug
 from ktui.sim.kernel.sched.core import K_EXEC, kick, schedule
-from ktui.sim.machine import PRIO_CONT, bind_kind
+from ktui.sim.machine import PRIO_CONT, PRIO_TASK, bind_kind
 from ktui.sim.ops import OPS, Op, register_op
 from ktui.sim.trace import define_event
 
@@ -30,8 +57,12 @@ if TYPE_CHECKING:
     from ktui.sim.machine import Machine
 
 RUNNING = int(TaskState.TASK_RUNNING)
-SILENT_OP_LIMIT = 1000
-SPIN_CHARGE_NS = 1000
+SILENT_OP_LIMIT = 16
+"""Silent ops a CPU runs at one instant before it is charged their cost."""
+SILENT_OP_NS = 100
+"""CPU time one op of a silent loop costs, in ns."""
+SCHEDULE_OPS = ("schedule", "sched_yield")
+"""Ops that call schedule(), where schedule_debug() checks the context."""
 EXIT_OP = Op("exit", (), 0, "(end of program)")
 
 EV_PREEMPT_DISABLE = define_event("preempt_disable", "preemptirq")
@@ -40,9 +71,18 @@ EV_IRQ_DISABLE = define_event("irq_disable", "preemptirq")
 EV_IRQ_ENABLE = define_event("irq_enable", "preemptirq")
 
 
-def preemptible(task: TaskStruct) -> bool:
-    """preemptible(): preempt_count() == 0 && !irqs_disabled()."""
-    return task.preempt_count == 0 and not task.irqs_disabled
+def schedule_bug(m: Machine, rq: Rq, task: TaskStruct) -> bool:
+    """schedule_debug() -> __schedule_bug(): schedule() in atomic context.
+
+    Emits the BUG, then ``preempt_count_set(PREEMPT_DISABLED)``: the
+    preemption count is dropped, so the task does not leave it behind on the
+    CPU for the next one; the schedule() happens at the next step.
+    """
+    pcpu = m.pcpu[rq.cpu]
+    bug(m, rq.cpu, task.pid, "BUG: scheduling while atomic", -1)
+    pcpu.preempt_count &= ~PREEMPT_MASK
+    continue_task(m, rq)
+    return True
 
 
 def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
@@ -54,20 +94,34 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
     if pid == 0:
         return schedule(m, rq, preempt=False) if rq.need_resched else False
     task = m.tasks[pid]
+    pcpu = m.pcpu[cpu]
     if (
         task.state == RUNNING
         and rq.need_resched
-        and preemptible(task)
+        and pcpu.preempt_count == 0
+        and not task.irqs_disabled
         and schedule(m, rq, preempt=True)
     ):
         return True  # (if it picked the same task again, carry on below)
     if task.state != RUNNING:
         # set_current_state(); schedule(): the task blocks (or dies).
+        if in_atomic_preempt_off(pcpu.preempt_count):
+            if not task.exit_state:
+                return schedule_bug(m, rq, task)
+            # do_exit(): "note: exited with preempt_count" (a printk, not
+            # modelled), then preempt_count_set(PREEMPT_ENABLED).
+            pcpu.preempt_count &= ~PREEMPT_MASK
         return schedule(m, rq, preempt=False)
     if rq.spinning_on >= 0:
         return False  # spinning on a spinlock: only its release moves us
     program = m.cfg.programs[pid]
-    for _ in range(SILENT_OP_LIMIT):
+    silent = 0
+    # Brent's cycle detection over the task's place in its program.
+    power = 1
+    mark_pc = -1
+    mark_phase = 0
+    mark_stack: list[int] = []
+    while True:
         if task.delay_until:
             if m.now < task.delay_until:
                 kick(m, rq, task.delay_until)
@@ -106,15 +160,71 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
             else:
                 task.loop_stack.pop()
                 task.pc += 1
+        elif name in SCHEDULE_OPS and in_atomic_preempt_off(pcpu.preempt_count):
+            return schedule_bug(m, rq, task)
         elif OPS[name].handler(m, rq, task, op):
             return True
-        elif task.run_left or task.delay_until or rq.curr != pid or rq.spinning_on >= 0:
-            return False  # it started burning time, or left the CPU
-    kick(m, rq, m.now + SPIN_CHARGE_NS)
-    return False
+        elif (
+            task.run_left
+            or task.delay_until
+            or rq.curr != pid
+            or rq.spinning_on >= 0
+            or task.state != RUNNING
+        ):
+            return False  # it started burning time, left the CPU, or blocks
+        # The op was silent: no event, no time.
+        silent += 1
+        if (
+            task.pc == mark_pc
+            and task.op_phase == mark_phase
+            and task.loop_stack == mark_stack
+            and rq.nr_running <= 1
+        ):
+            spin_until_next_work(m, rq, pcpu)
+            return False
+        if silent == power:  # Brent: move the mark to here, double the window
+            power *= 2
+            mark_pc, mark_phase, mark_stack = task.pc, task.op_phase, task.loop_stack[:]
+        if silent >= SILENT_OP_LIMIT:
+            kick(m, rq, m.now + silent * SILENT_OP_NS)
+            return False
+
+
+def spin_until_next_work(m: Machine, rq: Rq, pcpu: PerCpu) -> None:
+    """Resume `rq`'s CPU, spinning in a silent loop, right after the
+    machine's next pending work that can change anything.
+
+    Resumes that are stale, or of CPUs spinning the same way, cannot, and are
+    skipped: two spinning CPUs would otherwise wait for each other at one
+    instant forever.
+    """
+    nxt: tuple[int, int] | None = None
+    rqs = m.rqs
+    pcpus = m.pcpu
+    for time_ns, prio, _seq, kind, a, b in m.queue:
+        if kind == K_EXEC and (b != rqs[a].exec_gen or b == pcpus[a].spin_gen):
+            continue
+        if nxt is None or (time_ns, prio) < nxt:
+            nxt = (time_ns, prio)
+    if nxt is None:  # nothing else will ever happen: charge one chain
+        kick(m, rq, m.now + SILENT_OP_LIMIT * SILENT_OP_NS)
+        return
+    # At the same time and priority, the fresh kick queues after it.
+    kick(m, rq, nxt[0], max(PRIO_TASK, nxt[1]))
+    pcpu.spin_gen = rq.exec_gen
 
 
 bind_kind(K_EXEC, cpu_exec)
+
+
+def validate_cpus(m: Machine) -> None:
+    """Each CPU's preempt_count agrees with its context stack (`validate_pcpu`).
+
+    Raises:
+        SimInvariantError: on the first CPU where it does not.
+    """
+    for pcpu in m.pcpu:
+        validate_pcpu(pcpu)
 
 
 def continue_task(m: Machine, rq: Rq) -> None:
@@ -156,8 +266,8 @@ def _done_tracing(m: Machine, rq: Rq, task: TaskStruct, event: int) -> bool:
 
 @register_op("preempt_disable", doc="preempt_count += 1")
 def op_preempt_disable(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
-    """preempt_disable()."""
-    task.preempt_count += 1
+    """preempt_disable(): preempt_count_add(PREEMPT_OFFSET) on this CPU."""
+    preempt_count_add(m.pcpu[rq.cpu], PREEMPT_OFFSET)
     return _done_tracing(m, rq, task, EV_PREEMPT_DISABLE)
 
 
@@ -165,8 +275,7 @@ def op_preempt_disable(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
 def op_preempt_enable(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     """preempt_enable(): at zero, preempt_schedule() if need_resched (the
     next op boundary is a preemption point)."""
-    if task.preempt_count > 0:
-        task.preempt_count -= 1
+    preempt_count_sub(m.pcpu[rq.cpu], PREEMPT_OFFSET)  # refuses to underflow
     return _done_tracing(m, rq, task, EV_PREEMPT_ENABLE)
 
 

@@ -87,7 +87,7 @@ class MachineContext:
         if attr == "idle":
             return int(curr is None)
         if attr == "preempt_count":
-            return curr.preempt_count if curr is not None else 0
+            return m.pcpu[cpu].preempt_count
         if attr == "irqs_disabled":
             return int(curr.irqs_disabled) if curr is not None else 0
         return None

@@ -151,7 +151,6 @@ class TaskStruct(PlainState):
         "held_locks",
         "blocked_on",
         "wake_gen",
-        "preempt_count",
         "irqs_disabled",
         "saved_irqs",
         "last_ran",
@@ -185,11 +184,10 @@ class TaskStruct(PlainState):
         self.held_locks: list[int] = []
         self.blocked_on = -1
         self.wake_gen = 0
-        # The kernel keeps these per CPU; a task carries its own across a
-        # switch because the simulator switches only at preempt_count == 0,
-        # except for the might_sleep() bugs, where it is exactly this leak
-        # the kernel warns about.
-        self.preempt_count = 0
+        # preempt_count is per CPU (ktui.sim.include.linux.percpu). The
+        # interrupt flag is the CPU's too in the kernel; the model keeps it
+        # with the task, which only switches out with interrupts on (or
+        # after the might_sleep() BUG, where that leak is the bug).
         self.irqs_disabled = False
         self.saved_irqs: list[bool] = []
         self.last_ran = 0

@@ -8,17 +8,20 @@ deadlock that this very wait closed: the machine emits a ``deadlock`` event
 naming the tasks, the locks and the event that closed the cycle, and runs
 stop there. (The kernel itself only finds such cycles for rt-mutexes; for
 mutexes and spinlocks it is the hung-task or soft-lockup detector that fires,
-much later. Lockdep, which predicts them, is the lockdep issue's.)
+much later. Lockdep, which predicts them, is the lockdep issue's.) The
+check runs as the ``lock_contended`` hook of `ktui.sim.kernel.locking.lock`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ktui.sim.kernel.locking.lock import Lock, register_lock_hook
 from ktui.sim.machine import PRIO_CONT, register_kind
 from ktui.sim.trace import define_event
 
 if TYPE_CHECKING:
+    from ktui.sim.include.linux.sched import TaskStruct
     from ktui.sim.machine import Machine
 
 EV_DEADLOCK = define_event(
@@ -48,10 +51,11 @@ def find_cycle(m: Machine, start: int) -> tuple[tuple[int, ...], tuple[int, ...]
     return None
 
 
-def check_deadlock(m: Machine, pid: int) -> None:
-    """After `pid` began waiting (its lock_contended was the last event):
-    queue a ``deadlock`` event if that closed a cycle."""
-    cycle = find_cycle(m, pid)
+def check_deadlock(m: Machine, task: TaskStruct, lock: Lock) -> None:
+    """The ``lock_contended`` hook: `task` began waiting for `lock` (its
+    lock_contended was the last event); queue a ``deadlock`` event if that
+    closed a cycle."""
+    cycle = find_cycle(m, task.pid)
     if cycle is None:
         return
     pids, locks = cycle
@@ -67,3 +71,4 @@ def _emit_deadlock(m: Machine, index: int, _b: int) -> bool:
 
 
 K_DEADLOCK = register_kind("deadlock", _emit_deadlock)
+register_lock_hook("lock_contended", check_deadlock)

@@ -6,18 +6,33 @@ waiters (``mutex->wait_list`` / the qspinlock MCS queue) and the name its
 ``lockdep_map`` carries. Tracepoints are those of include/trace/events/lock.h
 (CONFIG_LOCKDEP / CONFIG_LOCK_STAT): ``lock_acquire`` when a task asks,
 ``lock_contended`` when it has to wait, ``lock_acquired`` when it has it,
-``lock_release``. Left out: lock addresses, subclasses, read locks.
+``lock_release``.
+
+Every lock kind goes through the one path below, as every lock in the kernel
+calls lockdep's hooks (include/linux/lockdep.h, kernel/locking/lockdep.c):
+`lock_acquire`, `lock_contended`, `lock_acquired` and `lock_release` emit
+the tracepoint, keep the lock's owner, waiters and lock_stat counts, and
+then call the functions subscribed to that point with `register_lock_hook`
+(the deadlock detector, lockdep next). Hooks are plain functions registered
+at import; they run in (priority, name) order, whatever the import order,
+keep all their state in the machine, and may queue work but not emit (one
+event per step).
+
+Left out: lock addresses, subclasses, read locks, trylocks, nest_lock.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final, Literal
 
 from ktui.sim.kernel.printk import printk
 from ktui.sim.state import PlainState
-from ktui.sim.trace import Event, define_event, register_format, symbol
+from ktui.sim.trace import Event, RegistrationError, define_event, register_format, symbol
 
 if TYPE_CHECKING:
+    from ktui.sim.include.linux.sched import TaskStruct
+    from ktui.sim.kernel.sched.sched import Rq
     from ktui.sim.machine import Machine
 
 EV_LOCK_ACQUIRE = define_event("lock_acquire", "lock", ("lock", "lock"))
@@ -34,7 +49,10 @@ def _format_lock_event(ev: Event) -> str:
 
 for _name in ("lock_acquire", "lock_contended", "lock_acquired", "lock_release"):
     register_format(_name, _format_lock_event)
-register_format("bug", lambda ev: f"{ev.fields['msg']} (lock {ev.fields['lock']})")
+register_format(
+    "bug",
+    lambda ev: f"{ev.fields['msg']} (lock {ev.fields['lock']})" if ev.raw[-1] >= 0 else str(ev.fields["msg"]),
+)
 
 
 class Lock(PlainState):
@@ -95,6 +113,105 @@ def take(m: Machine, lock: Lock, pid: int) -> None:
 
 
 def bug(m: Machine, cpu: int, pid: int, message: str, lock_id: int) -> None:
-    """Emit a ``bug`` event: what the kernel would print as BUG/WARNING."""
+    """Emit a ``bug`` event: what the kernel would print as BUG/WARNING
+    (`lock_id` -1 when no lock is involved)."""
     printk(m, cpu, pid, message)
     m.emit(EV_BUG, cpu, pid, symbol(message), lock_id)
+
+
+# -- hook points ------------------------------------------------------------
+HookPoint = Literal["lock_acquire", "lock_contended", "lock_acquired", "lock_release"]
+HOOK_POINTS: Final[tuple[HookPoint, ...]] = (
+    "lock_acquire",
+    "lock_contended",
+    "lock_acquired",
+    "lock_release",
+)
+LockHook = Callable[["Machine", "TaskStruct", Lock], None]
+"""Called as ``hook(m, task, lock)`` after the point's event was emitted."""
+
+_HOOKS: dict[str, list[tuple[int, str, LockHook]]] = {p: [] for p in HOOK_POINTS}
+LOCK_HOOKS: dict[str, tuple[LockHook, ...]] = {p: () for p in HOOK_POINTS}
+"""The functions subscribed to each hook point, in calling order."""
+
+
+def _hook_name(fn: LockHook) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def register_lock_hook(point: HookPoint, fn: LockHook, priority: int = 0) -> LockHook:
+    """Subscribe `fn` to hook `point`.
+
+    Hooks of a point run by descending `priority`, then by qualified name,
+    as a notifier chain orders its notifier_blocks (include/linux/notifier.h),
+    so the order never depends on which module was imported first.
+
+    Raises:
+        RegistrationError: `point` is unknown, or `fn` (by qualified name) is
+            subscribed to it already.
+    """
+    if point not in _HOOKS:
+        raise RegistrationError(f"unknown lock hook point {point!r} (one of {', '.join(HOOK_POINTS)})")
+    name = _hook_name(fn)
+    if any(n == name for _p, n, _f in _HOOKS[point]):
+        raise RegistrationError(f"lock hook {name} is registered twice on {point}")
+    _HOOKS[point].append((-priority, name, fn))
+    _HOOKS[point].sort(key=lambda h: (h[0], h[1]))
+    LOCK_HOOKS[point] = tuple(h[2] for h in _HOOKS[point])
+    return fn
+
+
+def unregister_lock_hook(point: HookPoint, fn: LockHook) -> None:
+    """Unsubscribe `fn` from `point` (for tests that add a hook for a while)."""
+    name = _hook_name(fn)
+    _HOOKS[point] = [h for h in _HOOKS[point] if h[1] != name]
+    LOCK_HOOKS[point] = tuple(h[2] for h in _HOOKS[point])
+
+
+def _call_hooks(point: str, m: Machine, task: TaskStruct, lock: Lock) -> None:
+    for hook in LOCK_HOOKS[point]:
+        hook(m, task, lock)
+
+
+# -- the shared path --------------------------------------------------------
+def lock_acquire(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> None:
+    """lock_acquire(): the task asks for `lock`; emits ``lock_acquire``."""
+    m.emit(EV_LOCK_ACQUIRE, rq.cpu, task.pid, lock.id)
+    _call_hooks("lock_acquire", m, task, lock)
+
+
+def lock_contended(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> None:
+    """lock_contended(): `lock` is held; the task queues behind its waiters
+    and waits (how it waits is the lock kind's). Emits ``lock_contended``."""
+    lock.contentions += 1
+    lock.wait_list.append(task.pid)
+    task.blocked_on = lock.id
+    m.emit(EV_LOCK_CONTENDED, rq.cpu, task.pid, lock.id)
+    _call_hooks("lock_contended", m, task, lock)
+
+
+def lock_acquired(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> None:
+    """lock_acquired(): the task has `lock` (unless a handoff already made
+    it the holder, it takes it now). Emits ``lock_acquired``."""
+    if lock.id not in task.held_locks:
+        take(m, lock, task.pid)
+    m.emit(EV_LOCK_ACQUIRED, rq.cpu, task.pid, lock.id)
+    _call_hooks("lock_acquired", m, task, lock)
+
+
+def lock_release(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> bool:
+    """lock_release(): the task lets go of `lock`; emits ``lock_release``.
+
+    The owner field is the lock kind's to clear or hand on.
+
+    Returns:
+        False, after emitting lockdep's "bad unlock balance" WARNING
+        (print_unlock_imbalance_bug()), when the task does not hold `lock`.
+    """
+    if lock.owner != task.pid or lock.id not in task.held_locks:
+        bug(m, rq.cpu, task.pid, "WARNING: bad unlock balance detected!", lock.id)
+        return False
+    task.held_locks.remove(lock.id)
+    m.emit(EV_LOCK_RELEASE, rq.cpu, task.pid, lock.id)
+    _call_hooks("lock_release", m, task, lock)
+    return True

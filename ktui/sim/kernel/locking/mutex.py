@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING
 
 from ktui.sim.hw.cpu import continue_task
 from ktui.sim.include.linux.sched import TaskState, TaskStruct
-from ktui.sim.kernel.locking.deadlock import check_deadlock
 from ktui.sim.kernel.locking.lock import (
-    EV_LOCK_ACQUIRE,
-    EV_LOCK_ACQUIRED,
-    EV_LOCK_CONTENDED,
-    EV_LOCK_RELEASE,
+    Lock,
     bug,
-    take,
+    lock_acquire,
+    lock_acquired,
+    lock_contended,
+    lock_release,
 )
 from ktui.sim.kernel.sched.core import try_to_wake_up
 from ktui.sim.ops import Op, register_lock_kind, register_op
@@ -36,31 +35,34 @@ if TYPE_CHECKING:
     from ktui.sim.machine import Machine
 
 D_STATE = int(TaskState.TASK_UNINTERRUPTIBLE)
+PHASE_MIGHT_SLEEP_WARNED = 3
+"""op_phase after __might_sleep() warned: lock_acquire comes next."""
 
 
 @register_op("mutex_lock", ("lock", "lock"), lock_kinds=("mutex",), might_sleep=True, doc="take a mutex; sleep in D state while another task holds it")
 def op_mutex_lock(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
-    """mutex_lock(): phase 0 lock_acquire, 1 try, 2 retry after a wakeup."""
+    """mutex_lock(): phase 0 might_sleep() and lock_acquire, 1 try, 2 retry
+    after a wakeup."""
     lock = m.locks[op.args[0]]
     pid = task.pid
-    if task.op_phase == 0:
-        if task.preempt_count or task.irqs_disabled:
-            # __might_sleep() (kernel/sched/core.c)
-            bug(m, rq.cpu, pid, "BUG: sleeping function called from invalid context", lock.id)
-            task.op_phase = 1
-            continue_task(m, rq)
-            return True
+    if task.op_phase == 0 and (m.pcpu[rq.cpu].preempt_count or task.irqs_disabled):
+        # __might_sleep() (kernel/sched/core.c)
+        bug(m, rq.cpu, pid, "BUG: sleeping function called from invalid context", lock.id)
+        task.op_phase = PHASE_MIGHT_SLEEP_WARNED
+        continue_task(m, rq)
+        return True
+    if task.op_phase in (0, PHASE_MIGHT_SLEEP_WARNED):
         task.op_phase = 1
-        m.emit(EV_LOCK_ACQUIRE, rq.cpu, pid, lock.id)
+        lock_acquire(m, rq, task, lock)  # mutex_acquire()
         continue_task(m, rq)
         return True
     if task.op_phase == 1 and task.blocked_on < 0 and lock.owner == 0 and not lock.handoff:
-        return _acquired(m, rq, task, lock.id)
+        return _acquired(m, rq, task, lock)
     if task.op_phase == 2 and lock.owner in (0, pid):
         # Woken (or handed the lock): __mutex_trylock() succeeds.
         if lock.owner == 0:
             lock.handoff = False
-        return _acquired(m, rq, task, lock.id)
+        return _acquired(m, rq, task, lock)
     if task.op_phase == 2:
         # Stolen while we were waking up: the first waiter asks for handoff.
         if lock.wait_list and lock.wait_list[0] == pid:
@@ -69,23 +71,17 @@ def op_mutex_lock(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
         continue_task(m, rq)
         return False
     # Contended: __mutex_add_waiter(), set_current_state(), schedule.
-    lock.contentions += 1
-    lock.wait_list.append(pid)
-    task.blocked_on = lock.id
     task.op_phase = 2
     task.state = D_STATE
-    m.emit(EV_LOCK_CONTENDED, rq.cpu, pid, lock.id)
-    check_deadlock(m, pid)
+    lock_contended(m, rq, task, lock)
     continue_task(m, rq)
     return True
 
 
-def _acquired(m: Machine, rq: Rq, task: TaskStruct, lock_id: int) -> bool:
-    lock = m.locks[lock_id]
-    take(m, lock, task.pid)
+def _acquired(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> bool:
     task.op_phase = 0
     task.pc += 1
-    m.emit(EV_LOCK_ACQUIRED, rq.cpu, task.pid, lock_id)
+    lock_acquired(m, rq, task, lock)
     continue_task(m, rq)
     return True
 
@@ -95,12 +91,9 @@ def op_mutex_unlock(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     """mutex_unlock(): release; wake (or hand off to) the first waiter."""
     lock = m.locks[op.args[0]]
     task.pc += 1
-    if lock.owner != task.pid:
-        bug(m, rq.cpu, task.pid, "WARNING: bad unlock balance detected!", lock.id)
+    if not lock_release(m, rq, task, lock):  # mutex_release()
         continue_task(m, rq)
         return True
-    task.held_locks.remove(lock.id)
-    m.emit(EV_LOCK_RELEASE, rq.cpu, task.pid, lock.id)
     if lock.wait_list:
         first = lock.wait_list[0]
         if lock.handoff:

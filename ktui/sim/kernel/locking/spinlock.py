@@ -21,14 +21,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.hw.cpu import continue_task, local_irq_restore
+from ktui.sim.include.linux.preempt import PREEMPT_LOCK_OFFSET, preempt_count_add, preempt_count_sub
 from ktui.sim.include.linux.sched import TaskStruct
-from ktui.sim.kernel.locking.deadlock import check_deadlock
 from ktui.sim.kernel.locking.lock import (
-    EV_LOCK_ACQUIRE,
-    EV_LOCK_ACQUIRED,
-    EV_LOCK_CONTENDED,
-    EV_LOCK_RELEASE,
-    bug,
+    lock_acquire,
+    lock_acquired,
+    lock_contended,
+    lock_release,
     take,
 )
 from ktui.sim.kernel.sched.core import kick
@@ -44,33 +43,27 @@ IRQ_NONE, IRQ_DISABLE, IRQ_SAVE = 0, 1, 2
 
 def _lock(m: Machine, rq: Rq, task: TaskStruct, op: Op, irq: int) -> bool:
     lock = m.locks[op.args[0]]
-    pid = task.pid
     if task.op_phase == 0:
         if irq == IRQ_SAVE:
             task.saved_irqs.append(task.irqs_disabled)
         if irq:
             task.irqs_disabled = True
-        task.preempt_count += 1
+        preempt_count_add(m.pcpu[rq.cpu], PREEMPT_LOCK_OFFSET)  # preempt_disable()
         task.op_phase = 1
-        m.emit(EV_LOCK_ACQUIRE, rq.cpu, pid, lock.id)
+        lock_acquire(m, rq, task, lock)  # spin_acquire()
         continue_task(m, rq)
         return True
-    if task.op_phase == 1 and lock.owner == 0:
-        take(m, lock, pid)
-    elif task.op_phase == 1:
-        lock.contentions += 1
-        lock.wait_list.append(pid)
-        task.blocked_on = lock.id
+    if task.op_phase == 1 and lock.owner != 0:
+        # LOCK_CONTENDED(): queue and spin, still on the CPU.
         task.op_phase = 2
         rq.spinning_on = lock.id
-        m.emit(EV_LOCK_CONTENDED, rq.cpu, pid, lock.id)
-        check_deadlock(m, pid)
+        lock_contended(m, rq, task, lock)
         return True
     # Phase 1 uncontended, or phase 2: the unlocker handed us the lock.
     rq.spinning_on = -1
     task.op_phase = 0
     task.pc += 1
-    m.emit(EV_LOCK_ACQUIRED, rq.cpu, pid, lock.id)
+    lock_acquired(m, rq, task, lock)
     continue_task(m, rq)
     return True
 
@@ -78,13 +71,10 @@ def _lock(m: Machine, rq: Rq, task: TaskStruct, op: Op, irq: int) -> bool:
 def _unlock(m: Machine, rq: Rq, task: TaskStruct, op: Op, irq: int) -> bool:
     lock = m.locks[op.args[0]]
     task.pc += 1
-    if lock.owner != task.pid:
-        bug(m, rq.cpu, task.pid, "WARNING: bad unlock balance detected!", lock.id)
+    if not lock_release(m, rq, task, lock):  # spin_release()
         continue_task(m, rq)
         return True
-    task.held_locks.remove(lock.id)
     lock.owner = 0
-    m.emit(EV_LOCK_RELEASE, rq.cpu, task.pid, lock.id)
     if lock.wait_list:
         # The MCS queue head now owns the lock word; its CPU stops spinning.
         nxt = m.tasks[lock.wait_list[0]]
@@ -95,8 +85,8 @@ def _unlock(m: Machine, rq: Rq, task: TaskStruct, op: Op, irq: int) -> bool:
         local_irq_restore(m, rq, task, task.saved_irqs.pop() if task.saved_irqs else False)
     elif irq == IRQ_DISABLE:
         local_irq_restore(m, rq, task, False)
-    if task.preempt_count > 0:
-        task.preempt_count -= 1  # preempt_enable(): need_resched is seen next
+    # preempt_enable(): need_resched is seen at the next op boundary.
+    preempt_count_sub(m.pcpu[rq.cpu], PREEMPT_LOCK_OFFSET)
     continue_task(m, rq)
     return True
 

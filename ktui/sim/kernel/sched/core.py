@@ -164,8 +164,13 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
         prev.on_cpu = False
         prev.last_ran = m.now
         if prev.run_left:
-            # The rest of the interrupted `run` waits for the next switch-in.
+            # The rest of the interrupted `run` waits for the next switch-in;
+            # a run whose time is used up (it ends on this very preemption)
+            # is complete: step past its op, or switch-in would restart it.
             prev.run_left -= m.now - prev.run_start
+            if prev.run_left <= 0:
+                prev.run_left = 0
+                prev.pc += 1
     else:
         rq.idle_time += m.now - rq.idle_since
     # __trace_sched_switch_state(): a preempted task is "R+" whatever its
@@ -225,7 +230,7 @@ def wakeup_preempt(m: Machine, rq: Rq, task: TaskStruct, wake_flags: int) -> Non
     fair.wakeup_preempt_fair(m, rq, task, wake_flags)
     if rq.need_resched:
         curr = m.tasks[rq.curr]
-        if curr.preempt_count == 0 and not curr.irqs_disabled:
+        if m.pcpu[rq.cpu].preempt_count == 0 and not curr.irqs_disabled:  # preemptible()
             kick(m, rq, m.now, PRIO_CONT)
 
 

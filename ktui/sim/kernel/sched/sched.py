@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from sortedcontainers import SortedList
 
+from ktui.sim.include.linux.percpu import PerCpu
+from ktui.sim.include.linux.preempt import context_name
 from ktui.sim.state import PlainState
 
 # kernel/sched/core.c: sched_prio_to_weight[] -- nice -20 .. 19. Each step is
@@ -60,16 +62,10 @@ def scale_load_down(w: int) -> int:
     return w
 
 
-def cpu_context(rq: Rq, nr_events: int) -> str:
-    """The CPU's execution context at position `nr_events`.
-
-    A tick is one event in hard-irq context; the CPU is back in task context
-    from the next event on, so that single event is all ``irq_event`` marks
-    (no work is queued just to say the interrupt returned).
-    """
-    if rq.context == "task" or rq.irq_event < 0 or rq.irq_event == nr_events:
-        return rq.context
-    return "task"
+def cpu_context(pcpu: PerCpu) -> str:
+    """The CPU's execution context: ``task``, ``softirq``, ``hardirq`` or
+    ``nmi``, from its preempt_count (interrupt_context_level())."""
+    return context_name(pcpu)
 
 
 class CfsRq(PlainState):
@@ -144,10 +140,6 @@ class Rq(PlainState):
         clock_task: rq_clock_task(): ns (no irq-time accounting).
         nr_switches: Context switches on this CPU.
         need_resched: TIF_NEED_RESCHED of ``curr``.
-        context: ``task``, ``softirq`` or ``hardirq``: what the CPU was in at
-            event ``irq_event`` (or until the irq exits, if that is -1); read
-            it with `cpu_context`.
-        irq_event: See ``context``.
         tick_stopped: NO_HZ: the periodic tick is stopped while idle.
         tick_pending: A tick arrived with interrupts off and waits for them.
         exec_gen: Bumped on every switch; stale CPU-execution steps carry an
@@ -166,8 +158,6 @@ class Rq(PlainState):
         "clock_task",
         "nr_switches",
         "need_resched",
-        "context",
-        "irq_event",
         "tick_stopped",
         "tick_pending",
         "exec_gen",
@@ -186,8 +176,6 @@ class Rq(PlainState):
         self.clock_task = 0
         self.nr_switches = 0
         self.need_resched = False
-        self.context = "task"
-        self.irq_event = 0
         self.tick_stopped = True
         self.tick_pending = False
         self.exec_gen = 0

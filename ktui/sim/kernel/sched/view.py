@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from ktui.sim.include.linux.preempt import task_preempt_count
 from ktui.sim.include.linux.sched import SchedPolicy
 from ktui.sim.kernel.sched import fair
 from ktui.sim.kernel.sched.sched import cpu_context
@@ -145,7 +146,7 @@ def sched_view(m: Machine) -> SchedView:
                 t.pc,
                 texts,
                 lines,
-                t.preempt_count,
+                task_preempt_count(m, t),
                 t.start_time,
                 eevdf
                 and bool(t.on_rq)
@@ -165,8 +166,8 @@ def sched_view(m: Machine) -> SchedView:
                 rq.cfs.min_vruntime,
                 fair.avg_vruntime(m, rq) if eevdf else rq.cfs.min_vruntime,
                 eevdf,
-                cpu_context(rq, m.nr_events),
-                curr.preempt_count if curr else 0,
+                cpu_context(m.pcpu[rq.cpu]),
+                m.pcpu[rq.cpu].preempt_count,
                 curr.irqs_disabled if curr else False,
                 rq.need_resched,
                 locks[rq.spinning_on].name if rq.spinning_on >= 0 else "",

@@ -6,7 +6,9 @@ boundaries counted from boot: ``tick_nohz_handler()`` (6.10+; before that
 CPU 0 is ``tick_do_timer_cpu`` and advances jiffies. An idle CPU stops its
 tick (CONFIG_NO_HZ_IDLE) and restarts it on the next period boundary when it
 gets work. A tick that arrives while the CPU has interrupts disabled is held
-pending and taken when they are enabled again, on that instant.
+pending and taken when they are enabled again, on that instant. The handler
+runs in hardirq context (``irq_enter()`` adds HARDIRQ_OFFSET to the CPU's
+preempt_count); ``irq_exit()`` follows its one event at once.
 
 Left out: the tick's own run time, broadcast and nohz_full, jiffies catch-up
 after a long idle period (jiffies are derived from the clock instead).
@@ -17,7 +19,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.kernel.sched.core import K_TICK, kick, sched_tick
-from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, bind_kind, register_kind
+from ktui.sim.include.linux.preempt import CTX_HARDIRQ, context_enter, context_exit
+from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, PRIO_NESTED, bind_kind, register_kind
 from ktui.sim.trace import define_event, register_format, symbol
 
 if TYPE_CHECKING:
@@ -56,14 +59,11 @@ def tick_handler(m: Machine, cpu: int, gen: int) -> bool:
 def _run_tick(m: Machine, rq: Rq) -> bool:
     if rq.cpu == 0:
         m.jiffies = m.now // m.tick_nsec
-    rq.context = "hardirq"
-    rq.irq_event = m.nr_events + 1  # only the event emitted below
+    context_enter(m.pcpu[rq.cpu], CTX_HARDIRQ)  # irq_enter()
     sched_tick(m, rq)
-    curr = m.tasks[rq.curr] if rq.curr else None
     m.emit(EV_HRTIMER_EXPIRE_ENTRY, rq.cpu, rq.curr, tick_function(m))
-    # irqentry_exit() -> preempt_schedule_irq() when need_resched is set.
-    if curr is not None and rq.need_resched:
-        kick(m, rq, m.now, PRIO_CONT)
+    # irq_exit() right after this event, before anything else happens.
+    m.push(m.now, PRIO_NESTED, K_IRQ_EXIT, rq.cpu, CTX_HARDIRQ)
     return True
 
 
@@ -77,9 +77,14 @@ def _pending_tick(m: Machine, cpu: int, _b: int) -> bool:
     return _run_tick(m, m.rqs[cpu])
 
 
-def _irq_exit(m: Machine, cpu: int, _b: int) -> bool:
-    """irq_exit() of a multi-event interrupt (the timer softirq)."""
-    m.rqs[cpu].context = "task"
+def _irq_exit(m: Machine, cpu: int, ctx: int) -> bool:
+    """Leave interrupt context `ctx` (irq_exit(), or the end of
+    __do_softirq()), then irqentry_exit(): preempt_schedule_irq() when
+    need_resched is set (the CPU looks at once; it preempts if it may)."""
+    context_exit(m.pcpu[cpu], ctx)
+    rq = m.rqs[cpu]
+    if rq.curr and rq.need_resched and not m.pcpu[cpu].ctx_stack:
+        kick(m, rq, m.now, PRIO_CONT)
     return False
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.hw.cpu import continue_task
+from ktui.sim.include.linux.preempt import CTX_SOFTIRQ, context_enter
 from ktui.sim.include.linux.sched import TaskState, TaskStruct
 from ktui.sim.kernel.sched.core import try_to_wake_up
 from ktui.sim.kernel.time.tick import K_IRQ_EXIT
@@ -112,11 +113,12 @@ def _timer_fire(m: Machine, pid: int, gen: int) -> bool:
         return False
     cpu = task.cpu
     rq = m.rqs[cpu]
-    rq.context = "softirq"  # run_timer_softirq() -> call_timer_fn()
-    rq.irq_event = -1  # until K_IRQ_EXIT, after the wakeup's events
+    # __do_softirq() -> run_timer_softirq() -> call_timer_fn(), in softirq
+    # context until K_IRQ_EXIT, after the wakeup's events.
+    context_enter(m.pcpu[cpu], CTX_SOFTIRQ)
     m.emit(EV_TIMER_EXPIRE_ENTRY, cpu, rq.curr, symbol("process_timeout"))
     try_to_wake_up(m, pid, cpu)
-    m.push(m.now, PRIO_CONT, K_IRQ_EXIT, cpu, 0)  # after the wakeup's events
+    m.push(m.now, PRIO_CONT, K_IRQ_EXIT, cpu, CTX_SOFTIRQ)  # after the wakeup's events
     return True
 
 
