@@ -1,39 +1,33 @@
 """Bringing up a machine from a scenario: the model's start_kernel().
 
-Creates the machine, lets every subsystem set up its state (boot hooks run in
-registration order) and queues the scenario's tasks. Later subsystems add a
-hook with `register_boot_hook` instead of editing this file.
+Creates the machine, lets every subsystem set up its state (each descriptor's
+``boot``, in `ktui.sim.subsystems` order) and queues the scenario's tasks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import ktui.sim.subsystems  # noqa: F401  (registers ops, events, kinds)
 from ktui.sim.kernel.fork import schedule_forks
-from ktui.sim.kernel.locking.lock import init_locks
 from ktui.sim.kernel.sched.fair import init_cfs_rq
 from ktui.sim.machine import Machine
+from ktui.sim.subsystems import SUBSYSTEMS
 
 if TYPE_CHECKING:
     from ktui.sim.scenario import Scenario
 
-BootHook = Callable[[Machine], None]
-BOOT_HOOKS: list[BootHook] = [init_locks]
-
-
-def register_boot_hook(hook: BootHook) -> None:
-    """Run `hook(machine)` when a machine boots, after the ones before it."""
-    BOOT_HOOKS.append(hook)
-
 
 def boot(scenario: Scenario) -> Machine:
-    """A machine at time 0 for `scenario`, its tasks queued to fork."""
+    """A machine at time 0 for `scenario`, its tasks queued to fork.
+
+    The run queues first (sched_init()), then each subsystem's ``boot`` in
+    descriptor order, then the scenario's tasks (as init forks them last).
+    """
     m = Machine(scenario)
     for rq in m.rqs:
         init_cfs_rq(m, rq.cfs)
-    for hook in BOOT_HOOKS:
-        hook(m)
+    for sub in SUBSYSTEMS:
+        if sub.boot is not None:
+            sub.boot(m)
     schedule_forks(m)
     return m

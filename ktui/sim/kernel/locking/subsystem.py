@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from ktui.sim.core.subsystem import Subsystem
+from ktui.sim.kernel.locking.lock import init_locks
+from ktui.sim.kernel.locking.validate import validate_locks
 from ktui.sim.kernel.locking.view import locking_report, locking_view
 
 SUBSYSTEM = Subsystem(
     name="locking",
     title="Locking",
+    boot=init_locks,
     view=locking_view,
+    validate=validate_locks,
     report=locking_report,
     modules=(
         "ktui.sim.kernel.locking.mutex",
