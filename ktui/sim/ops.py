@@ -10,9 +10,9 @@ never edits the core.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final
 
 from ktui.sim.trace import RegistrationError
 
@@ -21,10 +21,61 @@ if TYPE_CHECKING:
     from ktui.sim.kernel.sched.sched import Rq
     from ktui.sim.machine import Machine
 
-ArgKind = Literal["duration", "lock", "int", "msecs"]
-"""``duration``: a number with a unit (``1ms``) -> ns; ``lock``: a lock name
-defined in ``[locks]`` -> lock id; ``int``: a plain integer; ``msecs``: an
-integer number of milliseconds (``msleep 10``), a unit allowed."""
+ArgKind = str
+"""A built-in kind (`BUILTIN_ARG_KINDS`) or an object kind a subsystem declared
+(`OBJECT_KINDS`). ``duration``: a number with a unit (``1ms``) -> ns;
+``lock``: a lock name defined in ``[locks]`` -> lock id; ``int``: a plain
+integer; ``msecs``: an integer number of milliseconds (``msleep 10``), a unit
+allowed; an object kind: the name of an object declared in its scenario table
+-> its index there."""
+
+BUILTIN_ARG_KINDS: Final = ("duration", "lock", "int", "msecs")
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectKind:
+    """Objects a subsystem's scenario table declares, which ops may name.
+
+    ``[irq]`` declaring lines ``eth0`` and ``timer`` lets an op take an
+    ``irq`` argument: ``irq_raise eth0`` compiles to index 0.
+
+    Attributes:
+        name: The arg kind ops declare (``irq``).
+        table: The scenario table that declares them (``irq``).
+        names: The declared names, in index order, from the table's raw TOML
+            value (the table itself is validated by its own parser).
+        help: What is expected, for errors and docs.
+    """
+
+    name: str
+    table: str
+    names: Callable[[object], Sequence[str]]
+    help: str = ""
+
+
+OBJECT_KINDS: dict[str, ObjectKind] = {}
+"""Every object kind ops may take, by name."""
+
+
+def register_object_kind(kind: ObjectKind) -> None:
+    """Let ops take arguments of `kind` (called for descriptors' ``objects``)."""
+    if kind.name in BUILTIN_ARG_KINDS or kind.name in OBJECT_KINDS:
+        raise RegistrationError(f"object kind {kind.name!r} is registered twice")
+    OBJECT_KINDS[kind.name] = kind
+
+
+def check_arg_kinds() -> None:
+    """Every op's argument kinds are known (after all subsystems loaded).
+
+    Raises:
+        RegistrationError: naming the op and the unknown kind.
+    """
+    for spec in OPS.values():
+        for arg, kind in spec.args:
+            if kind not in BUILTIN_ARG_KINDS and kind not in OBJECT_KINDS:
+                raise RegistrationError(
+                    f"op {spec.name!r}: argument {arg!r} has unknown kind {kind!r}"
+                )
 
 OpHandler = Callable[["Machine", "Rq", "TaskStruct", "Op"], bool]
 """Executes one step of an op on the CPU of `rq` for its current task.

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Final
 
 from ktui.sim.errors import ScenarioError
-from ktui.sim.ops import CONTROL_OPS, LOCK_KINDS, OPS, ArgKind, Op, OpSpec
+from ktui.sim.ops import CONTROL_OPS, LOCK_KINDS, OBJECT_KINDS, OPS, ArgKind, ObjectKind, Op, OpSpec
 
 UNITS_NS: Final[dict[str, int]] = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 """Duration units and their length in ns."""
@@ -48,6 +48,16 @@ ARG_KIND_HELP: Final[dict[str, str]] = {
     "int": "an integer",
 }
 """What each `ArgKind` expects, for error messages and docs."""
+
+
+def arg_kind_help(kind: ArgKind) -> str:
+    """What an argument of `kind` expects (built-in or a declared object kind)."""
+    if kind in ARG_KIND_HELP:
+        return ARG_KIND_HELP[kind]
+    obj = OBJECT_KINDS.get(kind)
+    if obj is not None:
+        return obj.help or f"a {kind} name from [{obj.table}]"
+    return kind
 
 
 def op_signature(spec: OpSpec) -> str:
@@ -181,8 +191,15 @@ def _source_lines(
 class _Compiler:
     """Compiles statements into ops; holds what errors need to name."""
 
-    def __init__(self, locks: Mapping[str, tuple[int, str]], path: str, task: str) -> None:
+    def __init__(
+        self,
+        locks: Mapping[str, tuple[int, str]],
+        objects: Mapping[str, Mapping[str, int]],
+        path: str,
+        task: str,
+    ) -> None:
         self.locks = locks
+        self.objects = objects
         self.path = path
         self.task = task
         self.ops: list[Op] = []
@@ -282,7 +299,7 @@ class _Compiler:
         takes = f"{n} argument{'s' if n != 1 else ''}"
         usage = op_signature(spec)
         if spec.args:
-            kinds = ", ".join(f"{a.upper()}: {ARG_KIND_HELP[k]}" for a, k in spec.args)
+            kinds = ", ".join(f"{a.upper()}: {arg_kind_help(k)}" for a, k in spec.args)
             usage = f"{usage} ({kinds})"
         msg = f"{spec.name} takes {takes}, got {len(words)}; usage: {usage}"
         if any(w in UNITS_NS for w in words):
@@ -302,7 +319,21 @@ class _Compiler:
                 return int(word)
         except ValueError as e:
             raise self.error(stmt, str(e)) from None
+        if kind in OBJECT_KINDS:
+            return self.object_arg(stmt, OBJECT_KINDS[kind], word)
         return self.lock_arg(stmt, spec, word)
+
+    def object_arg(self, stmt: _Stmt, kind: ObjectKind, word: str) -> int:
+        """The name of an object declared in a subsystem's table -> its index."""
+        declared = self.objects.get(kind.name, {})
+        found = declared.get(word)
+        if found is None:
+            names = ", ".join(declared) if declared else "none"
+            hint = _did_you_mean(word, declared)
+            raise self.error(
+                stmt, f"undefined {kind.name} {word!r}{hint} (declared in [{kind.table}]: {names})"
+            )
+        return found
 
     def lock_arg(self, stmt: _Stmt, spec: OpSpec, word: str) -> int:
         """A lock name: defined in [locks] and of a kind `spec` accepts."""
@@ -362,6 +393,7 @@ def parse_program(
     path: str,
     task: str,
     first_line: int,
+    objects: Mapping[str, Mapping[str, int]] | None = None,
     line_numbers: Sequence[int] | None = None,
 ) -> tuple[Op, ...]:
     """Parse and compile a task's program.
@@ -369,6 +401,8 @@ def parse_program(
     Args:
         src: A multi-line string, or a list of strings (one op each).
         locks: Lock name -> (lock id, kind), from ``[locks]``.
+        objects: Per object kind (`ktui.sim.ops.OBJECT_KINDS`), the names
+            declared in its table -> index.
         path: File name for error messages.
         task: Task name for error messages.
         first_line: File line of the first program line (0 if unknown). For a
@@ -384,4 +418,4 @@ def parse_program(
             unbalanced or empty block.
     """
     stmts = _split_statements(_source_lines(src, first_line, line_numbers))
-    return _Compiler(locks, path, task).compile(stmts)
+    return _Compiler(locks, objects or {}, path, task).compile(stmts)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Final
 
 from ktui.sim.errors import ScenarioError
-from ktui.sim.ops import LOCK_KINDS, Op
+from ktui.sim.ops import LOCK_KINDS, OBJECT_KINDS, Op
 from ktui.sim.program import parse_duration, parse_program
 from ktui.sim.toml_lines import SourceMap
 
@@ -204,7 +204,14 @@ def register_section(name: str, parser: SectionParser) -> None:
     """
     if name in CORE_SECTIONS:
         raise ValueError(f"[{name}] is a core scenario table")
+    if name in _SECTIONS:
+        raise ValueError(f"[{name}] is registered twice")
     _SECTIONS[name] = parser
+
+
+def unregister_section(name: str) -> None:
+    """Forget table `name` (a subsystem unloaded by `ktui.sim.subsystems.unregister`)."""
+    _SECTIONS.pop(name, None)
 
 
 def _ensure_registry() -> None:
@@ -386,13 +393,15 @@ class _Loader:
             raise self.fail(f"{len(items)} tasks; at most {MAX_TASKS - 1}", 0, "[[task]]")
         lock_map = {lk.name: (lk.id, lk.kind) for lk in locks}
         seen: dict[str, int] = {}
-        return tuple(self.task(tbl, machine, lock_map, seen) for tbl in items)
+        objects = _declared_objects(data)
+        return tuple(self.task(tbl, machine, lock_map, objects, seen) for tbl in items)
 
     def task(
         self,
         tbl: _Table,
         machine: MachineSpec,
         lock_map: Mapping[str, tuple[int, str]],
+        objects: Mapping[str, Mapping[str, int]],
         seen: dict[str, int],
     ) -> TaskSpec:
         """One ``[[task]]``."""
@@ -424,12 +433,16 @@ class _Loader:
             start_ns = parse_duration(tbl.string("start", "0ms", '"5ms"').strip())
         except ValueError as e:
             raise tbl.fail(str(e), "start") from None
-        program = self.program(tbl, name, lock_map)
+        program = self.program(tbl, name, lock_map, objects)
         pid = i + 1
         return TaskSpec(name, pid, cpu, affinity, nice, policy, start_ns, program, tbl.line())
 
     def program(
-        self, tbl: _Table, name: str, lock_map: Mapping[str, tuple[int, str]]
+        self,
+        tbl: _Table,
+        name: str,
+        lock_map: Mapping[str, tuple[int, str]],
+        objects: Mapping[str, Mapping[str, int]],
     ) -> tuple[Op, ...]:
         """A task's ``program``: a multi-line string or an array of op strings."""
         tbl.required("program", "a multi-line string or an array of op strings")
@@ -437,7 +450,9 @@ class _Loader:
         loc = self.smap.key("task", tbl.index, "program")
         if isinstance(value, str):
             first = loc.value_first_line if loc else 0
-            return parse_program(value, locks=lock_map, path=self.path, task=name, first_line=first)
+            return parse_program(
+                value, locks=lock_map, objects=objects, path=self.path, task=name, first_line=first
+            )
         if not isinstance(value, list):
             expect = "expected a multi-line string or an array of strings"
             raise tbl.fail(f"{expect}, got {_type_name(value)}", "program")
@@ -450,7 +465,13 @@ class _Loader:
         elems = loc.elem_lines if loc and len(loc.elem_lines) == len(src) else None
         first = 0 if elems is not None else tbl.line("program")
         return parse_program(
-            src, locks=lock_map, path=self.path, task=name, first_line=first, line_numbers=elems
+            src,
+            locks=lock_map,
+            objects=objects,
+            path=self.path,
+            task=name,
+            first_line=first,
+            line_numbers=elems,
         )
 
     def breakpoints(self, data: Mapping[str, object]) -> tuple[tuple[str, int], ...]:
@@ -464,6 +485,19 @@ class _Loader:
                 raise tbl.fail('empty; expected an expression, e.g. "deadlock"', "when")
             out.append((when, tbl.line("when")))
         return tuple(out)
+
+
+def _declared_objects(data: Mapping[str, object]) -> dict[str, dict[str, int]]:
+    """Per object kind, the names its table declares -> their index.
+
+    Read from the raw tables, before the tasks: programs name these objects,
+    and the tables themselves are validated by their own parsers afterwards.
+    """
+    out: dict[str, dict[str, int]] = {}
+    for kind in OBJECT_KINDS.values():
+        if kind.table in data:
+            out[kind.name] = {n: i for i, n in enumerate(kind.names(data[kind.table]))}
+    return out
 
 
 def _affinity(tbl: _Table, nr_cpus: int) -> tuple[int, ...]:

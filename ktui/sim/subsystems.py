@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib
 
 from ktui.sim.core.subsystem import Subsystem
+from ktui.sim.ops import OBJECT_KINDS, check_arg_kinds, register_object_kind
+from ktui.sim.scenario import register_section, unregister_section
 from ktui.sim.hw.subsystem import SUBSYSTEM as CPU
 from ktui.sim.kernel.locking.subsystem import SUBSYSTEM as LOCKING
 from ktui.sim.kernel.sched.subsystem import SUBSYSTEM as SCHED
@@ -36,14 +38,24 @@ def register(sub: Subsystem) -> Subsystem:
         raise ValueError(f"subsystem {sub.name!r} is registered twice")
     for module in sub.modules:
         importlib.import_module(module)
+    for kind in sub.objects.values():
+        register_object_kind(kind)
+    for table, parser in sub.tables.items():
+        register_section(table, parser)
     SUBSYSTEMS.append(sub)
+    check_arg_kinds()
     return sub
 
 
 def unregister(name: str) -> None:
-    """Remove the subsystem `name` from `SUBSYSTEMS` (its registrations stay
-    with its modules; tests undo those themselves)."""
-    SUBSYSTEMS[:] = [s for s in SUBSYSTEMS if s.name != name]
+    """Remove the subsystem `name`: from `SUBSYSTEMS`, its tables and object
+    kinds (what its modules registered at import stays with them)."""
+    sub = subsystem(name)
+    for kind in sub.objects:
+        OBJECT_KINDS.pop(kind, None)
+    for table in sub.tables:
+        unregister_section(table)
+    SUBSYSTEMS.remove(sub)
 
 
 def subsystem(name: str) -> Subsystem:

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ktui.sim.machine import Machine
+    from ktui.sim.ops import ObjectKind
+    from ktui.sim.scenario import SectionParser
 
 BootFn = Callable[["Machine"], None]
 """Sets up the subsystem's state on a fresh machine (after the core's)."""
@@ -43,8 +45,11 @@ class Subsystem:
             (`ktui.sim.ops.register_op`), events (`ktui.sim.trace.define_event`)
             and pending-work kinds (`ktui.sim.machine.register_kind`).
         boot: Called on every new machine, in descriptor order.
-        tables: Scenario sections it owns: name -> parser
-            (`ktui.sim.scenario.SectionParser`), results in ``scenario.ext``.
+        tables: Scenario tables it owns: name -> parser
+            (`ktui.sim.scenario.SectionParser`); the parsed values are in
+            ``scenario.sections[name]``.
+        objects: Object kinds its tables declare, which ops may name as
+            arguments (`ktui.sim.ops.ObjectKind`), by kind.
         view: Frozen view of its state; goes to ``MachineSnapshot.sections``.
         report: JSON sections of the view, merged into the report.
         subjects: Breakpoint subjects it provides (``irq 5 count >= 3``), by
@@ -57,7 +62,8 @@ class Subsystem:
     title: str = ""
     modules: tuple[str, ...] = ()
     boot: BootFn | None = None
-    tables: Mapping[str, object] = field(default_factory=dict)
+    tables: Mapping[str, SectionParser] = field(default_factory=dict)
+    objects: Mapping[str, ObjectKind] = field(default_factory=dict)
     view: ViewFn | None = None
     report: ReportFn | None = None
     subjects: Mapping[str, object] = field(default_factory=dict)
