@@ -1,0 +1,60 @@
+"""Cost of breakpoints on a forward run. Prints figures; asserts nothing.
+
+    python benchmarks/bench_breakpoints.py [--events 200000] [--repeat 3]
+
+Runs the built-in `bench-cpu` scenario (2 CPUs, 200 CPU-bound tasks) for
+EVENTS events with history on: with no breakpoint, with a state breakpoint on
+the last task's comm (the worst case for a scan by comm), on a pid, on a CPU
+and on a lock-free condition mix, and with an event breakpoint. None of them
+ever hits, so every run does the same work plus the check after each event.
+Best of REPEAT runs each (other load on the machine only slows runs down).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import ktui.sim
+
+CASES: tuple[tuple[str, str], ...] = (
+    ("no breakpoint", ""),
+    ("state: task <last comm>", "task {last} state == D"),
+    ("state: task <last pid>", "task {npid} nr_switches > 100000000"),
+    ("state: two task conditions", "task {last} state == D and task {first} prio < 0"),
+    ("state: cpu", "cpu 1 nr_running > 100000"),
+    ("event: sched_switch filter", "sched_switch next_comm={last} prev_state=D"),
+)
+
+
+def run_case(expr: str, events: int, repeat: int) -> tuple[float, int]:
+    """Best wall time of `repeat` runs of `events` events with breakpoint `expr`."""
+    best = float("inf")
+    n = 0
+    for _ in range(repeat):
+        sim = ktui.sim.load("bench-cpu")
+        if expr:
+            comms = sim.cfg.names.comms
+            sim.add_breakpoint(expr.format(last=comms[-1], first=comms[1], npid=len(comms) - 1))
+        t0 = time.perf_counter()
+        status = sim.run(steps=events)
+        best = min(best, time.perf_counter() - t0)
+        assert status == "limit", status  # no breakpoint may hit
+        n = sim.event
+    return best, n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=200_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    base = 0.0
+    for label, expr in CASES:
+        dt, n = run_case(expr, args.events, args.repeat)
+        base = base or dt
+        print(f"{label:30s} {n} events in {dt:.2f}s = {n / dt:9,.0f} events/s  ({dt / base:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
