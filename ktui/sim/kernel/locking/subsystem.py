@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ktui.sim.core.subsystem import Subsystem
+from ktui.sim.kernel.locking.subjects import LOCK
 
 SUBSYSTEM = Subsystem(
     name="locking",
@@ -12,5 +13,6 @@ SUBSYSTEM = Subsystem(
         "ktui.sim.kernel.locking.spinlock",
         "ktui.sim.kernel.locking.deadlock",
     ),
+    subjects={"lock": LOCK},
     panes=("ktui.panes.locking.lock_holders:LockHolders",),
 )
