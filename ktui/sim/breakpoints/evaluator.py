@@ -133,15 +133,16 @@ def holds(bp: Breakpoint, ctx: StateContext | FixedStateContext, time_ns: int) -
     sctx: StateContext | None = None
     for c in bp.conds:
         actual: Value | None
-        if c.subject == "time":
+        subj = c.subj
+        if subj is None and c.subject == "time":
             actual = time_ns
         else:
             sctx = sctx or as_context(ctx)
-            subj = c.subj or subjects()[c.subject]
+            subj = subj or subjects()[c.subject]
             key: Key | None = c.key if c.key is not None else sctx.lookup(subj, c.name)
             actual = None if key is None else sctx.read(subj, key, c.attr)
-        if c.vtype in NUMERIC and not isinstance(actual, int):
-            return False
-        if not compare(c.op, actual, c.value):
+        if not compare(c.op, actual, c.value) or (
+            c.vtype in NUMERIC and not isinstance(actual, int)
+        ):
             return False
     return True

@@ -7,8 +7,9 @@ an `fnmatch.fnmatchcase` glob (``~``); list fields test membership.
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fnmatch import fnmatchcase
 from typing import Final, Literal
 
@@ -64,8 +65,20 @@ def fmt_value(value: Value, vtype: ValueType) -> str:
     return value
 
 
+_INT_OPS: Final[Mapping[str, Callable[[int, int], bool]]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
 def compare(op: CmpOp, actual: Value | tuple[Value, ...] | None, value: Value) -> bool:
     """``actual <op> value``; a missing or ill-typed `actual` never matches."""
+    if type(actual) is int and type(value) is int and op != "~":  # the common case
+        return _INT_OPS[op](actual, value)
     if actual is None:
         return False
     if isinstance(actual, tuple):
@@ -78,16 +91,6 @@ def compare(op: CmpOp, actual: Value | tuple[Value, ...] | None, value: Value) -
         if op == "~":
             return fnmatchcase(actual, value)
         return (actual == value) == (op == "=")
-    if not isinstance(actual, int):
+    if not isinstance(actual, int) or op == "~":
         return False
-    if op == "=":
-        return actual == value
-    if op == "!=":
-        return actual != value
-    if op == "<":
-        return actual < value
-    if op == "<=":
-        return actual <= value
-    if op == ">":
-        return actual > value
-    return actual >= value
+    return _INT_OPS[op](actual, value)
