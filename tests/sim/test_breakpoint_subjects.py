@@ -8,14 +8,25 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
+import ktui.sim
 from ktui.sim import subsystems
-from ktui.sim.breakpoints import Attr, Key, Subject, Value, parse, subjects
+from ktui.sim.breakpoints import (
+    Attr,
+    Key,
+    Subject,
+    Value,
+    matches_event,
+    parse,
+    subjects,
+    validate,
+)
 from ktui.sim.breakpoints.hints import did_you_mean, ranges
 from ktui.sim.core.subsystem import Subsystem
 from ktui.sim.errors import BreakpointError
 from ktui.sim.machine import Machine
+from ktui.sim.replay.context import MachineContext
 from ktui.sim.replay.timeline import Simulator
-from ktui.sim.trace import RegistrationError
+from ktui.sim.trace import Names, RegistrationError
 from tests.sim.helpers import make_sim
 
 NR_TOYS = 3
@@ -113,3 +124,47 @@ def test_hints() -> None:
     assert did_you_mean("nr_runing", ["nr_running", "curr"]) == " (did you mean 'nr_running'?)"
     assert did_you_mean("zzz", ["nr_running"]) == ""
     assert ranges([5, 0, 1, 2, 9, 10]) == "0-2, 5, 9-10"
+
+
+class _NoDecode(Names):
+    """Names that fail if used: proves a record was not decoded."""
+
+    def comm(self, pid: int, cpu: int = 0) -> str:
+        raise AssertionError("record decoded")
+
+    def lock(self, lock_id: int) -> str:
+        raise AssertionError("record decoded")
+
+
+@pytest.mark.parametrize(
+    ("expr", "resolved", "decodes"),
+    [
+        ("sched_switch next_comm=t2", 1, False),
+        ("sched_switch prev_comm=t1 cpu=0", 1, False),
+        ("lock_acquire lock=B comm=t2", 2, False),
+        ("lock_contended lock=A", 1, False),
+        ("sched_wakeup_new comm=t2", 1, False),
+        ("sched_process_fork child_comm=t2 cpu=0", 1, False),
+        ("sched_switch comm=swapper/1", 0, True),  # the idle task has no pid of its own
+        ("sched_switch prev_comm=t1 prev_state=D", 1, True),
+        ("sched_switch next_comm~t2", 0, True),  # a glob: decoded
+        ("deadlock tasks_comm=t1 locks=A", 0, True),  # list fields: decoded
+    ],
+)
+def test_resolved_event_filters_match_as_decoded(expr: str, resolved: int, decodes: bool) -> None:
+    """A name `validate` resolved is compared as the pid / lock id in the
+    record; every record matches exactly as when decoded."""
+    sim = ktui.sim.load("abba")
+    sim.run()
+    names = sim.cfg.names
+    bp = parse(expr)
+    bound = validate(bp, MachineContext(sim.machine))
+    assert bound == bp
+    assert sum(f.raw_value is not None for f in bound.filters) == resolved
+    recs = [sim.log.record(i) for i in range(len(sim.log))]
+    hits = [i for i, r in enumerate(recs) if matches_event(bp, r, names)]
+    assert hits  # abba has each of these
+    assert [i for i, r in enumerate(recs) if matches_event(bound, r, names)] == hits
+    if not decodes:
+        nodecode = _NoDecode(names.comms, names.locks)
+        assert [i for i, r in enumerate(recs) if matches_event(bound, r, nodecode)] == hits

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from ktui.sim.breakpoints.hints import did_you_mean, ranges
-from ktui.sim.breakpoints.nodes import Breakpoint, Condition
+from ktui.sim.breakpoints.nodes import Breakpoint, Condition, FieldFilter
 from ktui.sim.breakpoints.subject import (
     FixedStateContext,
     Key,
@@ -59,15 +59,21 @@ def validate(bp: Breakpoint, ctx: StateContext | FixedStateContext) -> Breakpoin
     sctx = as_context(ctx)
     table = subjects()
 
-    def check_ref(ref: str, value: Value, pos: int) -> None:
+    def check_ref(ref: str, value: Value, pos: int) -> Key | None:
+        """Check a value naming an item; its key, if it is one."""
         subj = table.get(ref)
         if subj is None or not isinstance(value, str) or value == "":
-            return
+            return None
         if not sctx.value_ok(subj, value):
             raise BreakpointError(_missing(subj, value, sctx), bp.expr, pos)
+        return sctx.lookup(subj, value)
 
+    filters: list[FieldFilter] = []
     for f in bp.filters:
-        check_ref(f.ref, f.value, f.value_pos)
+        key = check_ref(f.ref, f.value, f.value_pos)
+        if f.raw >= 0 and isinstance(key, int):
+            f = replace(f, raw_value=key)  # the pid / lock id the record holds
+        filters.append(f)
     conds: list[Condition] = []
     for c in bp.conds:
         if c.subject != "time":
@@ -78,14 +84,16 @@ def validate(bp: Breakpoint, ctx: StateContext | FixedStateContext) -> Breakpoin
             c = replace(c, subj=subj, key=key)
         check_ref(c.ref, c.value, c.value_pos)
         conds.append(c)
-    return replace(bp, conds=tuple(conds)) if bp.conds else bp
+    return replace(bp, filters=tuple(filters), conds=tuple(conds))
 
 
 def matches_event(bp: Breakpoint, rec: tuple[int, ...], names: Names) -> bool:
     """Whether raw trace record `rec` hits event breakpoint `bp`.
 
     The record is decoded only when its type matches and a filter needs a
-    decoded field. Always False for time/state breakpoints.
+    decoded field; a name `validate` resolved (``next_comm=t1``, ``lock=B``)
+    is compared as the pid or lock id in the record. Always False for
+    time/state breakpoints.
 
     Args:
         bp: A parsed breakpoint.
@@ -99,6 +107,10 @@ def matches_event(bp: Breakpoint, rec: tuple[int, ...], names: Names) -> bool:
     common_comm = ""
     for f in bp.filters:
         actual: Value | tuple[Value, ...] | None
+        if f.raw_value is not None:  # validated: compare the pid / lock id, no decode
+            if rec[f.raw] != f.raw_value:
+                return False
+            continue
         if f.source == "time":
             actual = rec[1]
         elif f.source == "cpu":

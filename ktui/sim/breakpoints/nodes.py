@@ -8,7 +8,8 @@ are left out of comparisons: they say where to read, not what is asked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Literal
 
 from ktui.sim.breakpoints.subject import Key, Subject
@@ -39,6 +40,12 @@ class FieldFilter:
     """Subject keyword an ``=`` value names (``task``, ``lock``), for `validate`."""
     value_pos: int = 0
     """Column of the value in `Breakpoint.expr`."""
+    raw: int = -1
+    """Index in the raw record of the pid or lock id this filter's name is
+    decoded from, when it is at a fixed place (no list field before it)."""
+    raw_value: int | None = dataclasses.field(default=None, compare=False)
+    """`value` resolved by `validate` to that pid or lock id, so that
+    `matches_event` compares ``rec[raw]`` without decoding; None until then."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +70,9 @@ class Condition:
     """Column of `name` in `Breakpoint.expr`."""
     value_pos: int = 0
     """Column of the value in `Breakpoint.expr`."""
-    subj: Subject | None = field(default=None, compare=False, repr=False)
+    subj: Subject | None = dataclasses.field(default=None, compare=False, repr=False)
     """The subject, as the parser found it (None for time)."""
-    key: Key | None = field(default=None, compare=False)
+    key: Key | None = dataclasses.field(default=None, compare=False)
     """The item resolved by `validate`; None until then (looked up each time)."""
 
 

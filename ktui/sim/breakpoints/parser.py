@@ -32,7 +32,14 @@ from ktui.sim.errors import BreakpointError
 from ktui.sim.trace import EVENTS_BY_NAME, EventType
 
 FIELD_KIND_REFS: Final = {"pid": "task", "pids": "task", "lock": "lock", "locks": "lock"}
-"""Subject an event field of each trace field kind names (checked by `validate`)."""
+"""Subject an event field of each trace field kind names (checked by `validate`).
+
+The record holds a pid or a lock id, which is that subject's key (`Subject.lookup`).
+"""
+RECORD_HEAD: Final = 4
+"""Raw record columns before the fields: ``(type_id, time_ns, cpu, common_pid)``."""
+COMMON_PID: Final = 3
+"""Index of ``common_pid`` in a raw record."""
 
 
 def _load_subsystems() -> None:
@@ -44,29 +51,35 @@ def _load_subsystems() -> None:
             raise
 
 
-def event_fields(et: EventType) -> dict[str, tuple[ValueType, str]]:
+def event_fields(et: EventType) -> dict[str, tuple[ValueType, str, int]]:
     """Field names a filter on `et` may use (as `ktui.sim.trace.decode` names
-    them), with their value type and the subject an ``=`` value names."""
-    out: dict[str, tuple[ValueType, str]] = {}
-    for fname, kind in et.fields:
+    them): their value type, the subject an ``=`` value names, and the index
+    in the raw record of the pid or lock id a name is decoded from (-1 when
+    none, or when a list field before it moves it)."""
+    out: dict[str, tuple[ValueType, str, int]] = {}
+    fixed = True
+    for i, (fname, kind) in enumerate(et.fields):
         ref = FIELD_KIND_REFS.get(kind, "")
+        raw = RECORD_HEAD + i if fixed else -1
         if kind == "pids":
-            out[fname] = ("nums", "")
-            out[fname + "_comm"] = ("strs", ref)
+            out[fname] = ("nums", "", -1)
+            out[fname + "_comm"] = ("strs", ref, -1)
+            fixed = False
         elif kind == "locks":
-            out[fname] = ("strs", ref)
+            out[fname] = ("strs", ref, -1)
+            fixed = False
         elif kind == "pid":
-            out[fname] = ("num", "")
+            out[fname] = ("num", "", -1)
             prefix = fname[: -len("pid")] if fname.endswith("pid") else fname + "_"
-            out[prefix + "comm"] = ("str", ref)
+            out[prefix + "comm"] = ("str", ref, raw)
         elif kind == "state":
-            out[fname] = ("state", "")
+            out[fname] = ("state", "", -1)
         elif kind == "lock":
-            out[fname] = ("str", ref)
+            out[fname] = ("str", ref, raw)
         elif kind == "sym":
-            out[fname] = ("str", "")
+            out[fname] = ("str", "", -1)
         else:
-            out[fname] = ("num", "")
+            out[fname] = ("num", "", -1)
     return out
 
 
@@ -135,7 +148,7 @@ class Parser:
         return Breakpoint(text, "event", et.name, tuple(placed))
 
     def parse_filter(
-        self, et: EventType, fields: dict[str, tuple[ValueType, str]], tok: Token
+        self, et: EventType, fields: dict[str, tuple[ValueType, str, int]], tok: Token
     ) -> FieldFilter:
         """One ``field<op>value`` of event `et`."""
         if tok.kind != "word":
@@ -143,8 +156,9 @@ class Parser:
         name = tok.text
         source: FilterSource = "field"
         vtype: ValueType
+        raw = -1
         if name in fields:
-            vtype, ref = fields[name]
+            vtype, ref, raw = fields[name]
         elif name == "time":
             vtype, ref, source = "duration", "", "time"
         elif name == "cpu":
@@ -152,14 +166,16 @@ class Parser:
         elif name in ("pid", "common_pid"):
             vtype, ref, source = "num", "", "common_pid"
         elif name in ("comm", "common_comm"):
-            vtype, ref, source = "str", "task", "common_comm"
+            vtype, ref, source, raw = "str", "task", "common_comm", COMMON_PID
         else:
             known = [*fields, "comm", "pid", "cpu", "common_comm", "common_pid", "time"]
             hint = did_you_mean(name, known) or f" (fields: {', '.join(known)})"
             raise self.error(f"unknown field {name!r} for {et.name}{hint}", tok)
         op = self.parse_op(name, vtype)
         value = self.parse_value(name, vtype, op)
-        return FieldFilter(name, source, name, op, value, vtype, ref if op == "=" else "")
+        if op != "=":
+            ref, raw = "", -1
+        return FieldFilter(name, source, name, op, value, vtype, ref, raw=raw)
 
     # -- time and state conditions ----------------------------------------
 

@@ -192,7 +192,7 @@ def as_context(ctx: StateContext | FixedStateContext) -> StateContext:
     """`ctx` as a `StateContext` (a `FixedStateContext` is adapted)."""
     if hasattr(ctx, "read"):  # cheaper than a runtime Protocol check, once per event
         return cast(StateContext, ctx)
-    return _FixedAdapter(cast(FixedStateContext, ctx))
+    return _FixedAdapter(ctx)
 
 
 @dataclass(slots=True)
