@@ -45,8 +45,8 @@ def run_case(expr: str, events: int, repeat: int) -> tuple[float, int]:
 
 
 def check_cost(calls: int) -> None:
-    """Time of one state check (context + `holds`, as `Simulator._hit` does it)
-    after 50,000 events, in µs."""
+    """Time of one check (context + `holds`, as `Simulator._hit` does it; or
+    `matches_event` on a sched_switch record) after 50,000 events, in µs."""
     from ktui.sim import breakpoints as bpmod
     from ktui.sim.replay.context import MachineContext
 
@@ -65,6 +65,20 @@ def check_cost(calls: int) -> None:
                 bpmod.holds(bound, MachineContext(m), m.now)
             best = min(best, time.perf_counter() - t0)
         print(f"check {label:30s} {best / (calls // 5) * 1e6:6.2f} us per event (best of 5)")
+    # an event breakpoint, on a sched_switch record (half of bench-cpu's events)
+    label, expr = CASES[-1]
+    bp = bpmod.parse(expr.format(last=comms[-1]))
+    bound = bpmod.validate(bp, MachineContext(m)) or bp
+    ss = bp.event_type_id()
+    rec = next(r for r in map(sim.log.record, range(len(sim.log))) if r[0] == ss)
+    names = sim.cfg.names
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(calls // 5):
+            bpmod.matches_event(bound, rec, names)
+        best = min(best, time.perf_counter() - t0)
+    print(f"check {label:30s} {best / (calls // 5) * 1e6:6.2f} us per sched_switch (best of 5)")
 
 
 def main() -> None:

@@ -129,6 +129,10 @@ def _cpu_lookup(m: Machine, item: str) -> int | None:
     return cpu if 0 <= cpu < m.ncpus else None
 
 
+def _cpu_choices(m: Machine) -> Sequence[str]:
+    return [str(cpu) for cpu in range(m.ncpus)]
+
+
 def cpu_get(m: Machine, key: Key, attr: str) -> Value | None:
     """Attribute `attr` of CPU `key` (its run queue and current task)."""
     cpu = int(key)
@@ -161,6 +165,6 @@ CPU: Final = Subject(
     },
     lookup=_cpu_lookup,
     get=cpu_get,
-    choices=lambda m: [str(cpu) for cpu in range(m.ncpus)],
+    choices=_cpu_choices,
 )
 """``cpu <n> attr``."""
