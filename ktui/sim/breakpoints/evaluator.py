@@ -4,7 +4,8 @@ No kernel counterpart; event filters match as ftrace's event filters do
 (kernel/trace/trace_events_filter.c: all predicates ANDed, on the record of
 that one event). `validate` checks every item an expression names and
 resolves each condition's item once (`Condition.key`); `holds` then reads
-the state through the subject's getter after each event, with no search.
+the state through the subject's getter after each event, with no search,
+and `matches_event` compares resolved names as raw pids / lock ids.
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ def validate(bp: Breakpoint, ctx: StateContext | FixedStateContext) -> Breakpoin
         ctx: The machine to check against.
 
     Returns:
-        `bp` with each condition's item resolved (`Condition.key`), equal to
-        `bp`; evaluate it with contexts over the same scenario.
+        `bp` (and equal to it) with each condition's item resolved
+        (`Condition.key`), and each filter that names a task or lock by name
+        resolved to the pid or lock id its record holds
+        (`FieldFilter.raw_value`); evaluate it with contexts over the same
+        scenario.
 
     Raises:
         BreakpointError: an item does not exist; ``pos`` points at it in
