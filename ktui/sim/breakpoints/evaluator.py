@@ -29,7 +29,7 @@ from ktui.sim.trace import Names, decode
 
 
 def _missing(subj: Subject, item: str, ctx: StateContext) -> str:
-    """"no task 't9' (did you mean 't1'?)", "no CPU 2 (the machine has 2: 0-1)"."""
+    """The message for a missing item: ``no task 't9' (did you mean 't1'?)``."""
     choices = ctx.choices(subj)
     if subj.items == "number":
         nums = [int(c) for c in choices]

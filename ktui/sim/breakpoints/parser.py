@@ -222,7 +222,9 @@ class Parser:
         assert kw is not None
         if kw.text == "time":
             op = self.parse_op("time", "duration")
-            return Condition("time", "", "", op, self.parse_value("time", "duration", op), "duration")
+            return Condition(
+                "time", "", "", op, self.parse_value("time", "duration", op), "duration"
+            )
         subj: Subject = self.subjects[kw.text]
         name_tok = self.next()
         if name_tok is None or name_tok.kind == "op":
