@@ -49,8 +49,12 @@ def register(sub: Subsystem) -> Subsystem:
 
 def unregister(name: str) -> None:
     """Remove the subsystem `name`: from `SUBSYSTEMS`, its tables and object
-    kinds (what its modules registered at import stays with them)."""
-    sub = subsystem(name)
+    kinds (what its modules registered at import stays with them). A no-op
+    when it is not loaded."""
+    found = [s for s in SUBSYSTEMS if s.name == name]
+    if not found:
+        return
+    sub = found[0]
     for kind in sub.objects:
         OBJECT_KINDS.pop(kind, None)
     for table in sub.tables:

@@ -270,9 +270,8 @@ class Simulator:
             BreakpointError: the expression does not parse or names an
                 unknown task, CPU or lock.
         """
-        bp = bpmod.parse(expr)
         ctx = MachineContext(self.machine)
-        bpmod.validate(bp, ctx)
+        bp = bpmod.validate(bpmod.parse(expr), ctx)  # resolves its items once
         entry = BreakpointEntry(self._next_bp_id, bp)
         if bp.kind != "event":
             entry.prev = bpmod.holds(bp, ctx, self.machine.now)

@@ -6,6 +6,7 @@ from ktui.sim.core.subsystem import Subsystem
 from ktui.sim.kernel.locking.lock import init_locks
 from ktui.sim.kernel.locking.validate import validate_locks
 from ktui.sim.kernel.locking.view import locking_report, locking_view
+from ktui.sim.kernel.locking.subjects import LOCK
 
 SUBSYSTEM = Subsystem(
     name="locking",
@@ -19,5 +20,6 @@ SUBSYSTEM = Subsystem(
         "ktui.sim.kernel.locking.spinlock",
         "ktui.sim.kernel.locking.deadlock",
     ),
+    subjects={"lock": LOCK},
     panes=("ktui.panes.locking.lock_holders:LockHolders",),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ktui.sim.core.subsystem import Subsystem
 from ktui.sim.kernel.sched.view import sched_report, sched_view
+from ktui.sim.kernel.sched.subjects import CPU, TASK
 
 SUBSYSTEM = Subsystem(
     name="sched",
@@ -16,6 +17,7 @@ SUBSYSTEM = Subsystem(
         "ktui.sim.kernel.fork",
         "ktui.sim.kernel.exit",
     ),
+    subjects={"task": TASK, "cpu": CPU},
     panes=(
         "ktui.panes.sched.rq_table:RqTable",
         "ktui.panes.sched.task_detail:TaskDetail",
