@@ -13,12 +13,12 @@ from __future__ import annotations
 import importlib
 
 from ktui.sim.core.subsystem import Subsystem
-from ktui.sim.ops import OBJECT_KINDS, check_arg_kinds, register_object_kind
-from ktui.sim.scenario import register_section, unregister_section
 from ktui.sim.hw.subsystem import SUBSYSTEM as CPU
 from ktui.sim.kernel.locking.subsystem import SUBSYSTEM as LOCKING
 from ktui.sim.kernel.sched.subsystem import SUBSYSTEM as SCHED
 from ktui.sim.kernel.time.subsystem import SUBSYSTEM as TIME
+from ktui.sim.ops import OBJECT_KINDS, check_arg_kinds, register_object_kind
+from ktui.sim.scenario import register_section, unregister_section
 
 BUILTIN: tuple[Subsystem, ...] = (CPU, SCHED, LOCKING, TIME)
 """The built-in subsystems, in order."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ktui.sim.core.subsystem import Subsystem
 from ktui.sim.kernel.locking.lock import init_locks
+from ktui.sim.kernel.locking.subjects import LOCK
 from ktui.sim.kernel.locking.validate import validate_locks
 from ktui.sim.kernel.locking.view import locking_report, locking_view
-from ktui.sim.kernel.locking.subjects import LOCK
 
 SUBSYSTEM = Subsystem(
     name="locking",

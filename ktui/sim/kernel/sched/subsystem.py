@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ktui.sim.core.subsystem import Subsystem
-from ktui.sim.kernel.sched.view import sched_report, sched_view
 from ktui.sim.kernel.sched.subjects import CPU, TASK
+from ktui.sim.kernel.sched.view import sched_report, sched_view
 
 SUBSYSTEM = Subsystem(
     name="sched",

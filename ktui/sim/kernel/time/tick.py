@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ktui.sim.kernel.sched.core import K_TICK, kick, sched_tick
 from ktui.sim.include.linux.preempt import CTX_HARDIRQ, context_enter, context_exit
+from ktui.sim.kernel.sched.core import K_TICK, kick, sched_tick
 from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, PRIO_NESTED, bind_kind, register_kind
 from ktui.sim.trace import define_event, register_format, symbol
 
