@@ -22,7 +22,7 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 def test_run_json_reports_the_deadlock(capsys: pytest.CaptureFixture[str]) -> None:
     """`ktui run abba --json` is one JSON object with the documented keys, status deadlock."""
     code, out, _ = _run(capsys, "run", "abba", "--json")
-    assert code == 0
+    assert code == 1  # a deadlock
     rep = json.loads(out)
     for key in ("scenario", "seed", "event", "time_ns", "status", "state_hash", "tasks", "cpus", "locks", "deadlocks"):
         assert key in rep
@@ -57,7 +57,7 @@ def test_run_break_and_until(capsys: pytest.CaptureFixture[str]) -> None:
 def test_trace_prints_ftrace_lines(capsys: pytest.CaptureFixture[str]) -> None:
     """--trace prints one ftrace-style line per event: comm-pid [cpu] seconds: event: fields."""
     code, out, _ = _run(capsys, "run", "abba", "--trace", "--json")
-    assert code == 0
+    assert code == 1
     lines = out.splitlines()
     # trace_output.c widths: "%16s-%-7d [%03d] %5lu.%06lu: "
     assert "              t1-1       [000]     0.001000: lock_contended: B" in lines
@@ -89,6 +89,7 @@ def test_check_and_list(capsys: pytest.CaptureFixture[str]) -> None:
         (["run", "abba", "--break", "task t9 state == D"], "t9"),
         (["run", "abba", "--until", "5"], "unit"),
         (["run", "abba", "--goto", "99999"], "past the end"),
+        (["run", "abba", "--until", "1.5ns"], "whole"),
         (["run", "abba", "--back", "-1"], "--back must be >= 0"),
         (["run", "abba", "--no-history", "--back", "1"], "need history"),
         (["run"], "scenario"),
@@ -154,3 +155,93 @@ def test_every_scenario_error_class_exits_2_with_file_and_line(
         for w in words:
             assert w in err, err
         assert "Traceback" not in err and err.count("\n") <= 4
+
+
+# -- exit status (cli.EXIT_CODES_HELP) -------------------------------------------------
+
+UNLOCK_NOT_HELD = """\
+[scenario]
+name = "bad-unlock"
+[locks]
+A = "mutex"
+[[task]]
+name = "t1"
+program = \"\"\"
+run 1ms
+mutex_unlock A      # not held: mutex_release() -> print_unlock_imbalance_bug()
+run 1ms
+\"\"\"
+"""
+
+
+def test_warning_is_in_summary_json_and_exit_status(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Unlocking a mutex the task does not hold: the WARNING is in the summary, the JSON log, exit 1."""
+    p = tmp_path / "unlock.toml"
+    p.write_text(UNLOCK_NOT_HELD)
+    code, out, err = _run(capsys, "run", str(p))
+    assert code == 1, err
+    assert "FINISHED with 1 WARNING" in out
+    # the dmesg line with its event: unlock at t = 1 ms of runtime
+    assert "WARNING: bad unlock balance detected!" in out
+    line = next(ln for ln in out.splitlines() if "bad unlock balance" in ln)
+    assert line.lstrip().startswith("#") and "[    0.001000]" in line and "t1/1" in line
+    code, out, _ = _run(capsys, "run", str(p), "--json")
+    assert code == 1
+    rep = json.loads(out)
+    assert rep["status"] == "finished"
+    (entry,) = rep["log"]
+    assert entry["level"] == "WARNING" and entry["comm"] == "t1" and entry["time_ns"] == 1_000_000
+    assert entry["line"] == "[    0.001000] WARNING: bad unlock balance detected!"
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "code"),
+    [
+        (["run", "abba-no-collision"], "finished", 0),
+        (["run", "abba"], "deadlock", 1),
+        (["run", "abba", "--break", "lock_acquire lock=B comm=t2"], "breakpoint", 3),
+        (["run", "cfs-nice", "--steps", "100"], "limit", 4),
+        (["run", "cfs-nice", "--until", "20ms"], "limit", 4),
+    ],
+)
+def test_exit_status_says_how_the_run_stopped(
+    capsys: pytest.CaptureFixture[str], args: list[str], status: str, code: int
+) -> None:
+    """0 finished, 1 deadlock, 3 breakpoint, 4 limit; the same with --json."""
+    got, out, err = _run(capsys, *args)
+    assert got == code, err
+    assert status.upper() in out
+    got, out, _ = _run(capsys, *args, "--json")
+    assert got == code and json.loads(out)["status"] == status
+
+
+def test_exit_status_is_the_runs_even_after_back(capsys: pytest.CaptureFixture[str]) -> None:
+    """--back moves the report's position, not how the run ended: abba --back 3 still exits 1."""
+    code, out, _ = _run(capsys, "run", "abba", "--json", "--back", "3")
+    assert code == 1 and json.loads(out)["status"] == "deadlock"
+
+
+def test_back_and_goto_out_of_range_say_the_range(capsys: pytest.CaptureFixture[str]) -> None:
+    """--back past the start and --goto past the end are exit 2 and name the valid range."""
+    _, out, _ = _run(capsys, "run", "abba", "--json")
+    end = json.loads(out)["event"]
+    code, out, err = _run(capsys, "run", "abba", "--back", str(end + 1))
+    assert code == 2 and out == ""
+    assert f"--back takes 0..{end}" in err
+    code, out, err = _run(capsys, "run", "abba", "--goto", str(end + 1))
+    assert code == 2 and out == ""
+    assert f"0..{end}" in err and "past the end" in err
+    code, out, _ = _run(capsys, "run", "abba", "--json", "--back", str(end))
+    assert code == 1 and json.loads(out)["event"] == 0
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"]])
+def test_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """`ktui --help` and `ktui run --help` document every exit status."""
+    code, out, _ = _run(capsys, *argv)
+    assert code == 0
+    assert "exit status" in out
+    for n, words in ((0, "finished"), (1, "deadlock"), (2, "bad input"), (3, "breakpoint"), (4, "limit")):
+        assert any(ln.strip().startswith(f"{n} ") and words in ln for ln in out.splitlines()), (n, out)
