@@ -60,8 +60,8 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="ktui",
         description="Terminal visual debugger for the Linux kernel, over a "
         "deterministic, reversible simulator.",
-        epilog="Run 'ktui SCENARIO' (a .toml path or a built-in name) in a terminal to open the "
-        "debugger; 'ktui list' shows the built-ins; 'ktui run' works without a terminal.\n\n"
+        epilog="Run 'ktui SCENARIO' (a .toml path or a built-in name) in a terminal to open\n"
+        "the debugger; 'ktui list' shows the built-ins; 'ktui run SCENARIO' needs no terminal.\n\n"
         + EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -247,17 +247,12 @@ def cmd_list(_args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """``ktui render``: one screen or pane as text (and optionally SVG)."""
-    try:
-        w, h = (int(x) for x in args.size.lower().split("x"))
-    except ValueError:
-        raise CommandError(f"--size: expected WIDTHxHEIGHT like 120x40, not {args.size!r}") from None
-    if not (20 <= w <= 1000 and 10 <= h <= 500):
-        raise CommandError(f"--size: {w}x{h} is out of range (20x10 .. 1000x500)")
     import ktui.sim
-    from ktui.render import render_main
+    from ktui.render import parse_size, render_main
 
+    size = parse_size(args.size)
     ktui.sim.load(args.scenario)  # validate before starting the app
-    text = render_main(args.scenario, args.at, args.pane, (w, h), args.svg)
+    text = render_main(args.scenario, args.at, args.pane, size, args.svg)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 

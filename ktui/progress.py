@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 SHOW_AFTER_S: Final = 1.0
 """Wall-clock seconds a run takes before the bar appears."""
+REDRAW_S: Final = 0.1
+"""Least wall-clock time between two redraws of the bar."""
 
 
 class RunProgress:
@@ -55,6 +58,7 @@ class RunProgress:
         self.progress: Progress | None = None
         """The rich bar, once shown."""
         self._task: TaskID | None = None
+        self._drawn_at = 0.0
 
     @classmethod
     def for_stderr(
@@ -75,12 +79,13 @@ class RunProgress:
 
     def poll(self) -> bool:
         """`Simulator.run`'s ``should_stop``: update the bar; never stops the run."""
+        now = self.clock()
+        completed, total, unit = self._position()
         if self.progress is None:
-            if self.clock() - self.started_at < SHOW_AFTER_S:
+            if now - self.started_at < SHOW_AFTER_S:
                 return False
-            _, total, unit = self._position()
             self.progress = Progress(
-                TextColumn(f"[bold]{self.sim.scenario.name}[/]"),
+                TextColumn(f"[bold]{escape(self.sim.scenario.name)}[/]"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn(unit),
@@ -91,12 +96,14 @@ class RunProgress:
                 redirect_stdout=False,
                 redirect_stderr=False,
             )
-            self._task = self.progress.add_task("run", total=total)
+            self._task = self.progress.add_task("run", total=total, completed=completed)
             self.progress.start()
-        completed, _, _ = self._position()
+        elif now - self._drawn_at < REDRAW_S:
+            return False
         assert self._task is not None
         self.progress.update(self._task, completed=completed)
         self.progress.refresh()
+        self._drawn_at = now
         return False
 
     def close(self) -> None:
