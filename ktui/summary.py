@@ -127,7 +127,7 @@ def print_summary(
                     (f"  ({e['comm']}/{e['pid']} on CPU {e['cpu']})", "dim"),
                 )
             )
-    tasks_data: Sequence[Mapping[str, object]] = report["tasks"]  # type: ignore[assignment]
+    tasks_data: Sequence[Mapping[str, object]] = report.get("tasks", [])  # type: ignore[assignment]
     tasks = Table(title="tasks", title_justify="left")
     for col in ("pid", "comm", "S", "nice", "prio", "cpu", "runtime", "share", "share of cpu", "weight share", "vruntime", "switches", "waits on", "holds"):
         tasks.add_column(col)
@@ -142,13 +142,13 @@ def print_summary(
     cpus = Table(title="cpus", title_justify="left")
     for col in ("cpu", "curr", "nr_running", "context", "preempt", "irqs off", "spinning on"):
         cpus.add_column(col)
-    for c in report["cpus"]:  # type: ignore[attr-defined]
+    for c in report.get("cpus", []):  # type: ignore[attr-defined]
         cpus.add_row(
             str(c["cpu"]), f"{c['curr_comm']}-{c['curr']}", str(c["nr_running"]), c["context"],
             str(c["preempt_count"]), "yes" if c["irqs_disabled"] else "", c["spinning_on"] or "",
         )  # fmt: skip
     con.print(cpus)
-    if report["locks"]:
+    if report.get("locks"):
         locks = Table(title="locks", title_justify="left")
         for col in ("lock", "kind", "owner", "cpu", "held", "waiters"):
             locks.add_column(col)
@@ -159,7 +159,7 @@ def print_summary(
                 fmt_ns(lk["held_ns"]) if lk["owner"] else "", " ".join(lk["waiters"]),
             )  # fmt: skip
         con.print(locks)
-    for d in report["deadlocks"]:  # type: ignore[attr-defined]
+    for d in report.get("deadlocks", []):  # type: ignore[attr-defined]
         con.print(
             f"[bold red]deadlock[/]: tasks {', '.join(d['tasks'])} on locks "
             f"{', '.join(d['locks'])}, closed by event #{d['event']}"

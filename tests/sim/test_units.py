@@ -17,6 +17,8 @@ from ktui.sim.units import UNITS_NS, closest, did_you_mean, fmt_ns, parse_durati
         ("1.5ms", 1_500_000),
         ("2s", 2 * 1_000_000_000),
         ("0.000000001s", 1),  # 1e-9 s * 1e9 ns/s
+        ("0.001us", 1),
+        ("7ns", 7),
         (".5ms", 500_000),
         ("+5ms", 5_000_000),
         ("5 ms", 5_000_000),
