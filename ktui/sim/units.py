@@ -87,6 +87,18 @@ def fmt_ns(ns: int) -> str:
     return f"{sign}{a / 1_000_000_000:.6f}s"
 
 
+def format_duration(ns: int) -> str:
+    """`ns` exactly, in the largest unit that divides it: ``1500000`` -> ``1500us``.
+
+    The inverse of `parse_duration` (``parse_duration(format_duration(n)) == n``
+    for every n >= 0), for echoing a duration back as the user would write it.
+    """
+    for unit in ("s", "ms", "us"):
+        if ns and ns % UNITS_NS[unit] == 0:
+            return f"{ns // UNITS_NS[unit]}{unit}"
+    return f"{ns}ns"
+
+
 def closest(word: str, choices: Iterable[str]) -> str | None:
     """The choice closest to `word` (difflib ratio >= 0.6), or None."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ktui.renderables.units import parse_target
-from ktui.sim.units import UNITS_NS, closest, did_you_mean, fmt_ns, parse_duration
+from ktui.sim.units import (
+    UNITS_NS,
+    closest,
+    did_you_mean,
+    fmt_ns,
+    format_duration,
+    parse_duration,
+)
 
 
 @pytest.mark.parametrize(
@@ -88,3 +97,23 @@ def test_parse_target_uses_the_one_parser() -> None:
         parse_target("1.5ns")
     with pytest.raises(ValueError, match="cannot go to"):
         parse_target("soon")
+
+
+@pytest.mark.parametrize(("ns", "text"), [(0, "0ns"), (1_500_000, "1500us"), (5 * 10**6, "5ms"), (2 * 10**9, "2s"), (7, "7ns")])
+def test_format_duration_is_exact(ns: int, text: str) -> None:
+    """The largest unit that divides the value, never a rounded decimal."""
+    assert format_duration(ns) == text
+
+
+@given(st.integers(min_value=0, max_value=2**64 - 1))
+def test_format_duration_round_trips(ns: int) -> None:
+    """Every u64 ns value survives format_duration -> parse_duration unchanged."""
+    assert parse_duration(format_duration(ns)) == ns
+
+
+@given(st.integers(min_value=-(2**63), max_value=2**64 - 1))
+def test_fmt_ns_keeps_sign_and_unit(ns: int) -> None:
+    """fmt_ns prints any s64/u64 value with a unit and the sign of the value."""
+    text = fmt_ns(ns)
+    assert text.startswith("-") == (ns < 0)
+    assert text.endswith(("ns", "us", "ms", "s"))
