@@ -4,7 +4,9 @@
 ``ktui run`` runs headless and prints a summary, the trace or JSON;
 ``ktui check`` validates; ``ktui list`` lists the built-in scenarios;
 ``ktui render`` prints a screen or pane at a position without a terminal.
-Every input error is one message on stderr and exit status 2.
+Every input error is one message on stderr and exit status 2; ``ktui run``'s
+exit status says how the run ended (`EXIT_CODES`), so a script can tell a
+deadlock or a kernel WARNING from a clean finish.
 """
 
 from __future__ import annotations
@@ -13,13 +15,37 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
 
 from ktui import __version__
 from ktui.sim.errors import CommandError, KtuiError
 
+if TYPE_CHECKING:
+    from ktui.sim.replay.timeline import Simulator
+
 DEFAULT_SCENARIO = "abba"
 DEFAULT_MAX_EVENTS = 1_000_000
 SUBCOMMANDS = ("run", "check", "list", "render")
+
+EXIT_FINISHED: Final = 0
+"""The run finished: no more work, no kernel BUG/WARNING."""
+EXIT_FAILED: Final = 1
+"""A deadlock, or the kernel log has a BUG or WARNING (wins over 3 and 4)."""
+EXIT_USAGE: Final = 2
+"""Bad input: command line, scenario file, breakpoint expression, position."""
+EXIT_BREAKPOINT: Final = 3
+"""The run stopped at a breakpoint."""
+EXIT_LIMIT: Final = 4
+"""The run stopped at the event limit (--steps, the default 1,000,000) or --until."""
+
+EXIT_CODES_HELP: Final = f"""\
+exit status of 'ktui run':
+  {EXIT_FINISHED}  finished (no more work, no kernel BUG/WARNING)
+  {EXIT_FAILED}  deadlock, or a kernel BUG/WARNING was logged (wins over 3 and 4)
+  {EXIT_USAGE}  bad input (command line, scenario, breakpoint, --back/--goto range)
+  {EXIT_BREAKPOINT}  stopped at a breakpoint
+  {EXIT_LIMIT}  stopped at the event limit (--steps, default {DEFAULT_MAX_EVENTS}) or --until
+"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,13 +60,22 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="ktui",
         description="Terminal visual debugger for the Linux kernel, over a "
         "deterministic, reversible simulator.",
-        epilog="Run 'ktui SCENARIO' (a .toml path or a built-in name) to open the debugger; "
-        "'ktui list' shows the built-ins.",
+        epilog="Run 'ktui SCENARIO' (a .toml path or a built-in name) in a terminal to open\n"
+        "the debugger; 'ktui list' shows the built-ins; 'ktui run SCENARIO' needs no terminal.\n\n"
+        + EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"ktui {__version__}")
     sub = p.add_subparsers(dest="command", metavar="{run,check,list,render}")
 
-    run = sub.add_parser("run", help="run a scenario headless and print the result")
+    run = sub.add_parser(
+        "run",
+        help="run a scenario headless and print the result",
+        description="Run a scenario headless to its end, a deadlock, a breakpoint or a limit; "
+        "then print a summary (or --json, --trace).",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("scenario", help="a .toml path or a built-in scenario name")
     run.add_argument(
         "--steps", type=int, metavar="N", help="run at most N events (default 1000000 without --until)"
@@ -81,11 +116,50 @@ def _nonneg(name: str, value: int | None) -> None:
         raise CommandError(f"{name} must be >= 0, not {value}")
 
 
+def exit_status(status: str, levels: Sequence[str]) -> int:
+    """The exit status of ``ktui run`` (see `EXIT_CODES_HELP`).
+
+    Args:
+        status: How the run stopped (`Simulator.status`).
+        levels: The level of each kernel log message up to the run's stop
+            (``BUG``, ``WARNING`` or ``INFO``).
+
+    Returns:
+        1 for a deadlock or a BUG/WARNING, else 3 for a breakpoint, 4 for a
+        limit, 0 for a finished run.
+    """
+    if status == "deadlock" or any(lv in ("BUG", "WARNING") for lv in levels):
+        return EXIT_FAILED
+    if status == "breakpoint":
+        return EXIT_BREAKPOINT
+    if status in ("limit", "paused"):
+        return EXIT_LIMIT
+    return EXIT_FINISHED
+
+
+def _check_position(args: argparse.Namespace, sim: Simulator) -> None:
+    """--back M and --goto N must land inside the recorded run."""
+    if args.back is not None and args.back > sim.event:
+        raise CommandError(
+            f"--back {args.back}: the run stopped at event {sim.event}, so --back takes 0..{sim.event}"
+        )
+    if args.goto is not None and args.goto > sim.recorded:
+        raise CommandError(
+            f"--goto {args.goto}: past the end of the run; it recorded events 0..{sim.recorded}"
+        )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """``ktui run``: run headless, then apply --back/--goto, then report."""
+    """``ktui run``: run headless, then apply --back/--goto, then report.
+
+    Returns:
+        The exit status from `exit_status` for the run's stop.
+    """
     import ktui.sim
-    from ktui.sim.program import parse_duration
+    from ktui.progress import RunProgress
+    from ktui.sim.snapshot import log_views
     from ktui.sim.trace import decode, format_line
+    from ktui.sim.units import parse_duration
 
     _nonneg("--steps", args.steps)
     _nonneg("--back", args.back)
@@ -114,10 +188,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     steps = args.steps
     if steps is None and until_ns is None:
         steps = DEFAULT_MAX_EVENTS  # scenarios with `loop { }` never end by themselves
-    sim.run(steps=steps, until_ns=until_ns)
+    progress = RunProgress.for_stderr(sim, steps, until_ns)
+    try:
+        sim.run(steps=steps, until_ns=until_ns, should_stop=progress.poll if progress else None)
+    finally:
+        if progress is not None:
+            progress.close()
     if sim.status == "limit" and args.steps is None and until_ns is None:
         sim.stop.reason = f"default limit of {DEFAULT_MAX_EVENTS} events (set --steps or --until)"
     sim.cfg.sink = None
+    code = exit_status(sim.status, [e.level for e in log_views(sim.machine)])
+    _check_position(args, sim)
     if args.trace and sim.history:
         reader = sim.trace_reader()
         for i in range(1, sim.event + 1):
@@ -135,8 +216,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         from ktui.summary import print_summary
 
-        print_summary(report)
-    return 0
+        print_summary(report, file=out)
+    return code
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -166,26 +247,29 @@ def cmd_list(_args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """``ktui render``: one screen or pane as text (and optionally SVG)."""
-    try:
-        w, h = (int(x) for x in args.size.lower().split("x"))
-    except ValueError:
-        raise CommandError(f"--size: expected WIDTHxHEIGHT like 120x40, not {args.size!r}") from None
-    if not (20 <= w <= 1000 and 10 <= h <= 500):
-        raise CommandError(f"--size: {w}x{h} is out of range (20x10 .. 1000x500)")
     import ktui.sim
-    from ktui.render import render_main
+    from ktui.render import parse_size, render_main
 
+    size = parse_size(args.size)
     ktui.sim.load(args.scenario)  # validate before starting the app
-    text = render_main(args.scenario, args.at, args.pane, (w, h), args.svg)
+    text = render_main(args.scenario, args.at, args.pane, size, args.svg)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 
 def _open_app(scenario: str) -> int:
     import ktui.sim
-    from ktui.app import run_app
 
     ktui.sim.load(scenario)  # report a bad scenario before the screen is taken
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        which = "stdin" if not sys.stdin.isatty() else "stdout"
+        raise CommandError(
+            f"the interactive debugger needs a terminal, and {which} is not one; "
+            f"without a terminal use 'ktui run {scenario}' (summary, --json or --trace) "
+            f"or 'ktui render {scenario}'"
+        )
+    from ktui.app import run_app
+
     return run_app(scenario)
 
 
@@ -204,6 +288,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler[args.command](args)
     except KtuiError as exc:
         sys.stderr.write(f"ktui: error: {exc}\n")
-        return 2
+        return EXIT_USAGE
     except BrokenPipeError:
         return 0

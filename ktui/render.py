@@ -20,20 +20,24 @@ from ktui.sim.errors import CommandError
 _SIZE_RE = re.compile(r"^(\d+)x(\d+)$")
 MIN_SIZE = (20, 8)
 """Smallest terminal rendered."""
+MAX_SIZE = (1000, 500)
+"""Largest terminal rendered (a guard against typos)."""
 
 
 def parse_size(text: str) -> tuple[int, int]:
     """Parse ``120x40``.
 
     Raises:
-        CommandError: Not ``WIDTHxHEIGHT`` or too small.
+        CommandError: Not ``WIDTHxHEIGHT``, or outside `MIN_SIZE` .. `MAX_SIZE`.
     """
     m = _SIZE_RE.match(text.strip())
     if not m:
         raise CommandError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 120x40")
     size = int(m.group(1)), int(m.group(2))
-    if size[0] < MIN_SIZE[0] or size[1] < MIN_SIZE[1]:
-        raise CommandError(f"--size {text!r}: at least {MIN_SIZE[0]}x{MIN_SIZE[1]}")
+    if not (MIN_SIZE[0] <= size[0] <= MAX_SIZE[0] and MIN_SIZE[1] <= size[1] <= MAX_SIZE[1]):
+        raise CommandError(
+            f"--size {text!r}: out of range ({MIN_SIZE[0]}x{MIN_SIZE[1]} .. {MAX_SIZE[0]}x{MAX_SIZE[1]})"
+        )
     return size
 
 

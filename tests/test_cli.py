@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+import ktui
 from ktui.cli import main
+
+REPO_ROOT = Path(ktui.__file__).resolve().parents[1]
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -22,7 +27,7 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 def test_run_json_reports_the_deadlock(capsys: pytest.CaptureFixture[str]) -> None:
     """`ktui run abba --json` is one JSON object with the documented keys, status deadlock."""
     code, out, _ = _run(capsys, "run", "abba", "--json")
-    assert code == 0
+    assert code == 1  # a deadlock
     rep = json.loads(out)
     for key in ("scenario", "seed", "event", "time_ns", "status", "state_hash", "tasks", "cpus", "locks", "deadlocks"):
         assert key in rep
@@ -57,7 +62,7 @@ def test_run_break_and_until(capsys: pytest.CaptureFixture[str]) -> None:
 def test_trace_prints_ftrace_lines(capsys: pytest.CaptureFixture[str]) -> None:
     """--trace prints one ftrace-style line per event: comm-pid [cpu] seconds: event: fields."""
     code, out, _ = _run(capsys, "run", "abba", "--trace", "--json")
-    assert code == 0
+    assert code == 1
     lines = out.splitlines()
     # trace_output.c widths: "%16s-%-7d [%03d] %5lu.%06lu: "
     assert "              t1-1       [000]     0.001000: lock_contended: B" in lines
@@ -89,6 +94,7 @@ def test_check_and_list(capsys: pytest.CaptureFixture[str]) -> None:
         (["run", "abba", "--break", "task t9 state == D"], "t9"),
         (["run", "abba", "--until", "5"], "unit"),
         (["run", "abba", "--goto", "99999"], "past the end"),
+        (["run", "abba", "--until", "1.5ns"], "whole"),
         (["run", "abba", "--back", "-1"], "--back must be >= 0"),
         (["run", "abba", "--no-history", "--back", "1"], "need history"),
         (["run"], "scenario"),
@@ -154,3 +160,194 @@ def test_every_scenario_error_class_exits_2_with_file_and_line(
         for w in words:
             assert w in err, err
         assert "Traceback" not in err and err.count("\n") <= 4
+
+
+# -- exit status (cli.EXIT_CODES_HELP) -------------------------------------------------
+
+UNLOCK_NOT_HELD = """\
+[scenario]
+name = "bad-unlock"
+[locks]
+A = "mutex"
+[[task]]
+name = "t1"
+program = \"\"\"
+run 1ms
+mutex_unlock A      # not held: mutex_release() -> print_unlock_imbalance_bug()
+run 1ms
+\"\"\"
+"""
+
+
+def test_warning_is_in_summary_json_and_exit_status(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Unlocking a mutex the task does not hold: the WARNING is in the summary, the JSON log, exit 1."""
+    p = tmp_path / "unlock.toml"
+    p.write_text(UNLOCK_NOT_HELD)
+    code, out, err = _run(capsys, "run", str(p))
+    assert code == 1, err
+    assert "FINISHED with 1 WARNING" in out
+    # the dmesg line with its event: unlock at t = 1 ms of runtime
+    assert "WARNING: bad unlock balance detected!" in out
+    line = next(ln for ln in out.splitlines() if "bad unlock balance" in ln)
+    assert line.lstrip().startswith("#") and "[    0.001000]" in line and "t1/1" in line
+    code, out, _ = _run(capsys, "run", str(p), "--json")
+    assert code == 1
+    rep = json.loads(out)
+    assert rep["status"] == "finished"
+    (entry,) = rep["log"]
+    assert entry["level"] == "WARNING" and entry["comm"] == "t1" and entry["time_ns"] == 1_000_000
+    assert entry["line"] == "[    0.001000] WARNING: bad unlock balance detected!"
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "code"),
+    [
+        (["run", "abba-no-collision"], "finished", 0),
+        (["run", "abba"], "deadlock", 1),
+        (["run", "abba", "--break", "lock_acquire lock=B comm=t2"], "breakpoint", 3),
+        (["run", "cfs-nice", "--steps", "100"], "limit", 4),
+        (["run", "cfs-nice", "--until", "20ms"], "limit", 4),
+    ],
+)
+def test_exit_status_says_how_the_run_stopped(
+    capsys: pytest.CaptureFixture[str], args: list[str], status: str, code: int
+) -> None:
+    """0 finished, 1 deadlock, 3 breakpoint, 4 limit; the same with --json."""
+    got, out, err = _run(capsys, *args)
+    assert got == code, err
+    assert status.upper() in out
+    got, out, _ = _run(capsys, *args, "--json")
+    assert got == code and json.loads(out)["status"] == status
+
+
+def test_exit_status_is_the_runs_even_after_back(capsys: pytest.CaptureFixture[str]) -> None:
+    """--back moves the report's position, not how the run ended: abba --back 3 still exits 1."""
+    code, out, _ = _run(capsys, "run", "abba", "--json", "--back", "3")
+    assert code == 1 and json.loads(out)["status"] == "deadlock"
+
+
+def test_back_and_goto_out_of_range_say_the_range(capsys: pytest.CaptureFixture[str]) -> None:
+    """--back past the start and --goto past the end are exit 2 and name the valid range."""
+    _, out, _ = _run(capsys, "run", "abba", "--json")
+    end = json.loads(out)["event"]
+    code, out, err = _run(capsys, "run", "abba", "--back", str(end + 1))
+    assert code == 2 and out == ""
+    assert f"--back takes 0..{end}" in err
+    code, out, err = _run(capsys, "run", "abba", "--goto", str(end + 1))
+    assert code == 2 and out == ""
+    assert f"0..{end}" in err and "past the end" in err
+    code, out, _ = _run(capsys, "run", "abba", "--json", "--back", str(end))
+    assert code == 1 and json.loads(out)["event"] == 0
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"]])
+def test_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """`ktui --help` and `ktui run --help` document every exit status."""
+    code, out, _ = _run(capsys, *argv)
+    assert code == 0
+    assert "exit status" in out
+    for n, words in ((0, "finished"), (1, "deadlock"), (2, "bad input"), (3, "breakpoint"), (4, "limit")):
+        assert any(ln.strip().startswith(f"{n} ") and words in ln for ln in out.splitlines()), (n, out)
+
+
+# -- output without a terminal, CPU shares, progress ------------------------------------
+
+
+def test_piped_summary_prints_every_column_in_full(capsys: pytest.CaptureFixture[str]) -> None:
+    """Not a terminal (capsys): no 80-column cut, so no 'runt…' headers and no '-1048…' values."""
+    code, out, _ = _run(capsys, "run", "cfs-nice", "--until", "1s")
+    assert code == 4
+    assert "…" not in out
+    header = next(ln for ln in out.splitlines() if "comm" in ln and "vruntime" in ln)
+    for col in ("runtime", "share", "weight share", "vruntime", "switches", "waits on", "holds"):
+        assert col in header
+    _, js, _ = _run(capsys, "run", "cfs-nice", "--until", "1s", "--json")
+    for t in json.loads(js)["tasks"]:
+        assert str(t["vruntime_ns"]) in out  # the whole number, not cut
+    assert max(len(ln) for ln in out.splitlines()) > 80
+
+
+def test_cfs_nice_shares_follow_the_weights(capsys: pytest.CaptureFixture[str]) -> None:
+    """nice 0/5/10 on one CPU: runtime shares match sched_prio_to_weight 1024/335/110.
+
+    Sum of weights 1024 + 335 + 110 = 1469, so the fair shares are
+    1024/1469 = 69.7%, 335/1469 = 22.8%, 110/1469 = 7.5%. Over 1 s at HZ=250
+    (4 ms ticks) each measured share is within half a percent of those.
+    """
+    _, js, _ = _run(capsys, "run", "cfs-nice", "--until", "1s", "--json")
+    tasks = {t["comm"]: t for t in json.loads(js)["tasks"]}
+    total = sum(t["sum_exec_runtime_ns"] for t in tasks.values())
+    for comm, weight in (("nice0", 1024), ("nice5", 335), ("nice10", 110)):
+        share = tasks[comm]["sum_exec_runtime_ns"] / total
+        assert abs(share - weight / 1469) < 0.005, (comm, share)
+    _, out, _ = _run(capsys, "run", "cfs-nice", "--until", "1s")
+    rows = {ln.split("│")[2].strip(): ln for ln in out.splitlines() if ln.count("│") > 10}
+    assert "69.7%" in rows["nice0"] and "22.8%" in rows["nice5"] and "7.5%" in rows["nice10"]
+    for comm in ("nice0", "nice5", "nice10"):
+        pct = f"{100 * tasks[comm]['sum_exec_runtime_ns'] / total:.1f}%"
+        assert pct in rows[comm]
+
+
+def test_progress_bar_appears_after_a_second_and_never_stops_the_run() -> None:
+    """The bar is driven by the run's should_stop poll and its event count; a fake clock, no sleeps."""
+    import io
+
+    from rich.console import Console
+
+    import ktui.sim
+    from ktui.progress import RunProgress
+
+    sim = ktui.sim.load("cfs-nice")
+    buf = io.StringIO()
+    now = [0.0]
+    bar = RunProgress(sim, 3000, None, Console(file=buf, force_terminal=True, width=100), lambda: now[0])
+    assert sim.run(steps=1500, should_stop=bar.poll) == "limit"  # polled at 1024: 0 s, no bar yet
+    assert bar.progress is None and buf.getvalue() == ""
+    now[0] = 1.5
+    assert sim.run(steps=1500, should_stop=bar.poll) == "limit"  # polled at 1500 + 1024
+    assert bar.progress is not None
+    assert "cfs-nice" in buf.getvalue() and "2524/3000" in buf.getvalue()
+    bar.close()
+    assert sim.event == 3000
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal() -> None:
+    """Under capture stderr is no terminal: for_stderr gives no bar."""
+    import ktui.sim
+    from ktui.progress import RunProgress
+
+    assert RunProgress.for_stderr(ktui.sim.load("abba"), 10, None) is None
+
+
+# -- the interactive app needs a terminal; python -m ktui -----------------------------
+
+
+def test_app_without_a_terminal_refuses_with_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """`ktui abba` with stdout captured: one message pointing to `ktui run`, exit 2, nothing drawn."""
+    code, out, err = _run(capsys, "abba")
+    assert code == 2 and out == ""
+    assert "needs a terminal" in err and "ktui run abba" in err
+
+
+def _python_m_ktui(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ktui", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_app_with_stdin_from_dev_null_does_not_hang(tmp_path: Path) -> None:
+    """`ktui abba </dev/null` exits 2 with the message instead of drawing and waiting."""
+    res = _python_m_ktui(["abba"], tmp_path)
+    assert res.returncode == 2, res.stderr
+    assert "needs a terminal" in res.stderr and res.stdout == ""
+
+
+def test_python_m_ktui_from_above_a_clone_named_ktui(tmp_path: Path) -> None:
+    """cwd holds `ktui/` (the clone's root, no __init__.py): python -m ktui still runs the real package."""
+    (tmp_path / "ktui").symlink_to(REPO_ROOT, target_is_directory=True)
+    res = _python_m_ktui(["list"], tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "* abba" in res.stdout

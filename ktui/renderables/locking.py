@@ -9,8 +9,8 @@ from __future__ import annotations
 from rich.style import Style
 
 from ktui.renderables.sched import Row
-from ktui.renderables.units import fmt_ns
 from ktui.sim.snapshot import MachineSnapshot
+from ktui.sim.units import fmt_ns
 
 Cells = list[tuple[str, Style]]
 

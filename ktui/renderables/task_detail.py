@@ -11,8 +11,8 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ktui.renderables.sched import STATE_NAMES, split_ns
-from ktui.renderables.units import fmt_ns
 from ktui.sim.snapshot import MachineSnapshot, TaskView
+from ktui.sim.units import fmt_ns
 
 
 def task_detail(snap: MachineSnapshot, pid: int | None) -> RenderableType:

@@ -17,18 +17,14 @@ Every error is one `ScenarioError` naming the file, line, task and op.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Final
 
 from ktui.sim.errors import ScenarioError
 from ktui.sim.ops import CONTROL_OPS, LOCK_KINDS, OBJECT_KINDS, OPS, ArgKind, ObjectKind, Op, OpSpec
-
-UNITS_NS: Final[dict[str, int]] = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
-"""Duration units and their length in ns."""
+from ktui.sim.units import UNITS_NS, did_you_mean, parse_duration
 
 SUGAR_OPS: Final = ("lock", "unlock")
 """``lock X`` / ``unlock X``: the lock kind's own lock / unlock op."""
@@ -36,8 +32,6 @@ SUGAR_OPS: Final = ("lock", "unlock")
 MAX_REPEAT: Final = 1_000_000_000
 """Largest ``repeat`` count accepted (a guard against typos, not a model limit)."""
 
-_DURATION_RE: Final = re.compile(r"^(\d+(?:\.\d+)?)([a-zA-Zµ]+)$")
-_NUMBER_RE: Final = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _INT_RE: Final = re.compile(r"^[+-]?\d+$")
 _TOKEN_RE: Final = re.compile(r"[{}]|[^\s{}]+")
 
@@ -72,39 +66,6 @@ def op_signature(spec: OpSpec) -> str:
     return " ".join([spec.name, *(name.upper() for name, _ in spec.args)])
 
 
-def parse_duration(word: str) -> int:
-    """Parse a duration with a unit (``10ms``, ``1.5us``) into ns.
-
-    Args:
-        word: The duration as written.
-
-    Returns:
-        Whole nanoseconds, >= 0.
-
-    Raises:
-        ValueError: With a message saying what was expected.
-    """
-    if word.startswith("-"):
-        raise ValueError(f"negative duration {word!r}; durations are >= 0")
-    if _NUMBER_RE.match(word):
-        raise ValueError(
-            f"duration {word!r} has no unit; write e.g. {word.lstrip('+')}ms (units: ns, us, ms, s)"
-        )
-    m = _DURATION_RE.match(word.lstrip("+"))
-    if m is None:
-        raise ValueError(f"bad duration {word!r}; expected a number with a unit, e.g. 1ms")
-    number, unit = m.group(1), m.group(2)
-    if unit == "µs":
-        unit = "us"
-    if unit not in UNITS_NS:
-        hint = _did_you_mean(unit, UNITS_NS)
-        raise ValueError(f"unknown unit {unit!r} in {word!r}; units are ns, us, ms, s{hint}")
-    ns = Fraction(number) * UNITS_NS[unit]
-    if ns.denominator != 1:
-        raise ValueError(f"duration {word!r} is not a whole number of nanoseconds")
-    return int(ns)
-
-
 def parse_msecs(word: str) -> int:
     """Parse an ``msecs`` argument: a bare integer, or a duration of whole ms.
 
@@ -126,12 +87,6 @@ def parse_msecs(word: str) -> int:
     if ns % UNITS_NS["ms"]:
         raise ValueError(f"{word!r} is not a whole number of milliseconds")
     return ns // UNITS_NS["ms"]
-
-
-def _did_you_mean(word: str, choices: Sequence[str] | Mapping[str, object]) -> str:
-    """Return ``"; did you mean 'x'?"`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +238,7 @@ class _Compiler:
             return self.sugar(stmt, name, words)
         spec = OPS.get(name)
         if spec is None:
-            hint = _did_you_mean(name, [*OPS, *SUGAR_OPS, "repeat", "loop"])
+            hint = did_you_mean(name, [*OPS, *SUGAR_OPS, "repeat", "loop"])
             raise self.error(stmt, f"unknown op {name!r}{hint}")
         if len(words) != len(spec.args):
             raise self.error(stmt, self.arity_message(spec, words))
@@ -329,7 +284,7 @@ class _Compiler:
         found = declared.get(word)
         if found is None:
             names = ", ".join(declared) if declared else "none"
-            hint = _did_you_mean(word, declared)
+            hint = did_you_mean(word, declared)
             raise self.error(
                 stmt, f"undefined {kind.name} {word!r}{hint} (declared in [{kind.table}]: {names})"
             )
@@ -352,7 +307,7 @@ class _Compiler:
         found = self.locks.get(word)
         if found is None:
             defined = ", ".join(self.locks) if self.locks else "none"
-            hint = _did_you_mean(word, self.locks)
+            hint = did_you_mean(word, self.locks)
             raise self.error(
                 stmt, f"undefined lock {word!r}{hint} (locks defined in [locks]: {defined})"
             )

@@ -13,7 +13,6 @@ task and op, and what was expected. Never a traceback.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.resources
 import re
@@ -27,8 +26,9 @@ from typing import Final
 
 from ktui.sim.errors import ScenarioError
 from ktui.sim.ops import LOCK_KINDS, OBJECT_KINDS, Op
-from ktui.sim.program import parse_duration, parse_program
+from ktui.sim.program import parse_program
 from ktui.sim.toml_lines import SourceMap
+from ktui.sim.units import did_you_mean, parse_duration
 
 DEFAULT_SEED: Final = 1
 """``[scenario] seed`` when omitted."""
@@ -245,11 +245,6 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def _hint(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 @dataclass(frozen=True, slots=True)
 class _Table:
     """One TOML table under validation, and how to name and locate its keys."""
@@ -279,7 +274,7 @@ class _Table:
         """Reject keys not in `allowed`, suggesting the closest."""
         for key in self.data:
             if key not in allowed:
-                msg = f"unknown key {key!r}{_hint(key, allowed)} (allowed: {', '.join(allowed)})"
+                msg = f"unknown key {key!r}{did_you_mean(key, allowed)} (allowed: {', '.join(allowed)})"
                 raise ScenarioError(msg, self.path, self.line(key) or None, self.label)
 
     def integer(self, key: str, default: int, lo: int, hi: int) -> int:
@@ -377,7 +372,7 @@ class _Loader:
             if not isinstance(kind, str):
                 raise tbl.fail(f"expected a lock kind ({kinds}), got {_type_name(kind)}", name)
             if kind not in LOCK_KINDS:
-                hint = _hint(kind, sorted(LOCK_KINDS))
+                hint = did_you_mean(kind, sorted(LOCK_KINDS))
                 raise tbl.fail(f"unknown lock kind {kind!r}{hint} (kinds: {kinds})", name)
             out.append(LockSpec(name, kind, i, tbl.line(name)))
         return tuple(out)
@@ -530,7 +525,7 @@ def _policy(tbl: _Table) -> str:
         msg = f"policy {raw!r} (SCHED_{policy.upper()}) is not modelled yet; use one of {allowed}"
         raise tbl.fail(msg, "policy")
     if policy not in POLICIES:
-        hint = _hint(policy, POLICIES)
+        hint = did_you_mean(policy, POLICIES)
         raise tbl.fail(f"unknown policy {raw!r}{hint} (expected one of {allowed})", "policy")
     return policy
 
@@ -562,7 +557,7 @@ def parse_scenario_data(
         if home and not isinstance(value, dict | list):
             msg = f"key {key!r} belongs in a table: put it under [{home[0]}]"
         else:
-            msg = f"unknown table {key!r}{_hint(key, known)} (tables: {', '.join(known)})"
+            msg = f"unknown table {key!r}{did_you_mean(key, known)} (tables: {', '.join(known)})"
         raise ld.fail(msg, smap.line(key) or smap.line("", None, key), f"[{key}]")
 
     meta = ld.table(data, "scenario")
@@ -628,7 +623,7 @@ def _builtin_text(name: str) -> str:
     if name not in builtin_names():
         names = builtin_names()
         raise ScenarioError(
-            f"no built-in scenario {name!r}{_hint(name, names)} (built-ins: {', '.join(names)})",
+            f"no built-in scenario {name!r}{did_you_mean(name, names)} (built-ins: {', '.join(names)})",
             name,
         )
     return (_scenarios_dir() / f"{name}.toml").read_text(encoding="utf-8")
@@ -695,7 +690,7 @@ def load_scenario(path_or_name: str) -> Scenario:
         raise ScenarioError("no such file", shown)
     names = builtin_names()
     raise ScenarioError(
-        f"no such file or built-in scenario{_hint(path_or_name, names)} "
+        f"no such file or built-in scenario{did_you_mean(path_or_name, names)} "
         f"(built-ins: {', '.join(names)})",
         shown,
     )

@@ -14,7 +14,7 @@ def _run(args: list[str], hashseed: str) -> str:
     out = subprocess.run(
         [sys.executable, "-m", "ktui", "run", *args], capture_output=True, text=True, env=env
     )
-    assert out.returncode == 0, out.stderr
+    assert out.returncode in (0, 1, 3, 4), out.stderr  # ktui run: 1 deadlock, 4 limit; 2 is bad input
     return out.stdout
 
 
