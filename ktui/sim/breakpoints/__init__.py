@@ -59,8 +59,8 @@ from ktui.sim.breakpoints.values import (
     CmpOp,
     Value,
     ValueType,
-    format_duration,
 )
+from ktui.sim.units import format_duration
 
 __all__ = [
     "STATE_LETTERS",

@@ -1,13 +1,15 @@
 """The one "did you mean" of the breakpoint messages.
 
-No kernel counterpart. `ktui.sim.scenario` has its own ``_hint`` for now; the
-two are to become one helper (``ktui/sim/units.py``, when it exists).
+No kernel counterpart. The match is `ktui.sim.units.closest`, the one used by
+scenario errors; only the phrasing differs (breakpoint messages put the hint
+in parentheses after a caret line).
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
+
+from ktui.sim.units import closest
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -20,8 +22,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     Returns:
         The hint with its leading space, ready to append to a message.
     """
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(word, choices)
+    return f" (did you mean {close!r}?)" if close is not None else ""
 
 
 def ranges(numbers: Iterable[int]) -> str:

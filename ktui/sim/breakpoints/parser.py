@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import replace
-from fractions import Fraction
 from typing import Final, Literal
 
 from ktui.sim.breakpoints.hints import did_you_mean
@@ -18,11 +17,9 @@ from ktui.sim.breakpoints.lexer import Token, tokenize
 from ktui.sim.breakpoints.nodes import Breakpoint, Condition, FieldFilter, FilterSource
 from ktui.sim.breakpoints.subject import Subject, keywords, quoted_list, subjects
 from ktui.sim.breakpoints.values import (
-    DURATION_RE,
     INT_RE,
     NUMERIC,
     STATE_LETTERS,
-    UNITS,
     CmpOp,
     Value,
     ValueType,
@@ -30,6 +27,7 @@ from ktui.sim.breakpoints.values import (
 )
 from ktui.sim.errors import BreakpointError
 from ktui.sim.trace import EVENTS_BY_NAME, EventType
+from ktui.sim.units import parse_duration
 
 FIELD_KIND_REFS: Final = {"pid": "task", "pids": "task", "lock": "lock", "locks": "lock"}
 """Subject an event field of each trace field kind names (checked by `validate`).
@@ -311,19 +309,13 @@ class Parser:
         return value
 
     def parse_duration(self, tok: Token) -> int:
-        """A duration with a unit, in ns."""
-        m = DURATION_RE.fullmatch(tok.text) if tok.kind == "word" else None
-        if m is None:
+        """A duration with a unit, in ns (`ktui.sim.units.parse_duration`)."""
+        if tok.kind != "word":
             raise self.error(f"expected a duration (like 5ms), got {tok.text!r}", tok)
-        number, unit = m.groups()
-        if not unit:
-            raise self.error(f"duration {tok.text!r} needs a unit (ns, us, ms, s)", tok)
-        if unit not in UNITS:
-            raise self.error(f"unknown unit {unit!r} in duration {tok.text!r} (ns, us, ms, s)", tok)
-        ns = Fraction(number) * UNITS[unit]
-        if ns.denominator != 1:
-            raise self.error(f"duration {tok.text!r} is not a whole number of ns", tok)
-        return int(ns)
+        try:
+            return parse_duration(tok.text)
+        except ValueError as e:
+            raise self.error(str(e), tok) from None
 
 
 def parse(expr: str) -> Breakpoint:

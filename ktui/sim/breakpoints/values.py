@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from fnmatch import fnmatchcase
 from typing import Final, Literal
 
+from ktui.sim.units import format_duration
+
 CmpOp = Literal["=", "!=", "<", "<=", ">", ">=", "~"]
 """A comparison operator (``==`` is stored as ``=``)."""
 
@@ -30,29 +32,11 @@ Value = int | str
 STATE_LETTERS: Final = ("R", "R+", "S", "D", "T", "t", "Z", "X", "I")
 """Task state letters a ``state`` value may be (`ktui.sim.trace.state_letter`)."""
 
-UNITS: Final[Mapping[str, int]] = {
-    "ns": 1,
-    "us": 1_000,
-    "µs": 1_000,
-    "ms": 1_000_000,
-    "s": 1_000_000_000,
-}
-"""Duration units, in ns."""
-
-DURATION_RE: Final = re.compile(r"([0-9]+(?:\.[0-9]+)?|\.[0-9]+)([a-zµ]*)")
 INT_RE: Final = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|[0-9]+)")
 NUMERIC: Final = frozenset({"num", "bool", "duration", "vns"})
 """Value types that compare as integers."""
 OP_CHARS: Final = "=<>~"
 QUOTES: Final = "\"'"
-
-
-def format_duration(ns: int) -> str:
-    """``ns`` in the largest unit that divides it: ``1500000`` → ``1500us``."""
-    for unit in ("s", "ms", "us"):
-        if ns and ns % UNITS[unit] == 0:
-            return f"{ns // UNITS[unit]}{unit}"
-    return f"{ns}ns"
 
 
 def fmt_value(value: Value, vtype: ValueType) -> str:
