@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import ktui.sim.subsystems  # noqa: F401  (registers ops, events, kinds)
 from ktui.sim.kernel.fork import schedule_forks
 from ktui.sim.kernel.locking.lock import init_locks
-from ktui.sim.kernel.sched.fair import init_cfs_rq
+from ktui.sim.kernel.sched.core import sched_init
 from ktui.sim.machine import Machine
 
 if TYPE_CHECKING:
@@ -31,8 +31,7 @@ def register_boot_hook(hook: BootHook) -> None:
 def boot(scenario: Scenario) -> Machine:
     """A machine at time 0 for `scenario`, its tasks queued to fork."""
     m = Machine(scenario)
-    for rq in m.rqs:
-        init_cfs_rq(m, rq.cfs)
+    sched_init(m)
     for hook in BOOT_HOOKS:
         hook(m)
     schedule_forks(m)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from ktui.sim.kernel.sched import fair
+from ktui.sim.kernel.sched.debug import cfs_rq_sums
 from ktui.sim.kernel.sched.core import EV_SCHED_SWITCH
 from ktui.sim.kernel.sched.sched import cpu_context
 from ktui.sim.replay.context import task_state_letter
@@ -166,10 +166,10 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
     """A frozen view of `sim` at its current position."""
     m = sim.machine
     cycle_locks = {lk for _, _, locks in m.deadlocks for lk in locks}
-    eevdf = m.kver >= (6, 6)
     # vruntime_eligible(): avg >= (vruntime - v0) * load, with each rq's sums
     # taken once rather than once per task.
-    sums = [fair.eligibility_sums(m, rq) for rq in m.rqs] if eevdf else []
+    sums = [cfs_rq_sums(m, rq) for rq in m.rqs]
+    eevdf = sums[0].eevdf
     tasks = []
     programs = m.cfg.program_texts
     for pid in sorted(m.tasks):
@@ -203,9 +203,7 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
                 lines,
                 t.preempt_count,
                 t.start_time,
-                eevdf
-                and bool(t.on_rq)
-                and sums[t.cpu][0] >= (t.se.vruntime - sums[t.cpu][2]) * sums[t.cpu][1],
+                bool(t.on_rq) and sums[t.cpu].eligible(t.se.vruntime),
             )
         )
     rqs = []
@@ -219,7 +217,7 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
                 rq.nr_running,
                 tuple(key[2] for key in rq.cfs.tasks_timeline),
                 rq.cfs.min_vruntime,
-                fair.avg_vruntime(m, rq) if eevdf else rq.cfs.min_vruntime,
+                sums[rq.cpu].avg_vruntime,
                 eevdf,
                 cpu_context(rq, m.nr_events),
                 curr.preempt_count if curr else 0,

@@ -1,0 +1,67 @@
+"""The scheduling classes in priority order. Models ``for_each_class()``.
+
+The kernel's linker script (include/asm-generic/vmlinux.lds.h, SCHED_DATA)
+lays the ``DEFINE_SCHED_CLASS()`` tables out from the highest priority to
+the lowest: stop, dl, rt, fair, ext, idle; ``for_each_class()`` walks them
+and ``sched_class_above()`` compares their addresses. Here the order is the
+tuple `SCHED_CLASSES`; adding a class is a module with one `SchedClass`
+instance plus one entry below. A task's class follows from its policy
+(``__setscheduler_class()``); only the idle task (pid 0) is in the idle
+class. This issue has fair and idle; stop, deadline and RT come with the
+scheduler issue.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ktui.sim.include.linux.sched import TaskStruct
+from ktui.sim.kernel.sched.fair import fair_sched_class
+from ktui.sim.kernel.sched.idle import idle_sched_class
+from ktui.sim.kernel.sched.sched import SchedClass
+
+SCHED_CLASSES: Final[tuple[SchedClass, ...]] = (
+    # stop_sched_class, dl_sched_class, rt_sched_class: the scheduler issue
+    fair_sched_class,
+    # ext_sched_class: not modelled
+    idle_sched_class,
+)
+"""Every class, highest priority first (``for_each_class()`` order)."""
+
+CLASS_INDEX: Final[dict[str, int]] = {c.name: i for i, c in enumerate(SCHED_CLASSES)}
+"""Each class's position by name (lower is higher priority)."""
+
+_POLICY_CLASS: Final[dict[int, SchedClass]] = {
+    policy: cls for cls in SCHED_CLASSES for policy in cls.policies
+}
+
+
+def for_each_class() -> tuple[SchedClass, ...]:
+    """for_each_class(): the classes from highest to lowest priority."""
+    return SCHED_CLASSES
+
+
+def sched_class_above(a: SchedClass, b: SchedClass) -> bool:
+    """sched_class_above(): a has higher priority than b."""
+    return CLASS_INDEX[a.name] < CLASS_INDEX[b.name]
+
+
+def __setscheduler_class(policy: int, prio: int) -> SchedClass:
+    """__setscheduler_class(): the class of a task with `policy` (and `prio`).
+
+    The kernel tests dl_prio(prio) and rt_prio(prio) first; with only fair
+    tasks modelled the policy decides alone.
+    """
+    return _POLICY_CLASS[policy]
+
+
+def task_sched_class(task: TaskStruct) -> SchedClass:
+    """``p->sched_class``: derived from the task's policy, not stored."""
+    return _POLICY_CLASS[task.policy]
+
+
+def curr_sched_class(m_tasks: dict[int, TaskStruct], rq_curr: int) -> SchedClass:
+    """``rq->curr->sched_class``: idle for pid 0."""
+    if not rq_curr:
+        return idle_sched_class
+    return _POLICY_CLASS[m_tasks[rq_curr].policy]
