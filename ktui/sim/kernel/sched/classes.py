@@ -34,6 +34,11 @@ CLASS_INDEX: Final[dict[str, int]] = {c.name: i for i, c in enumerate(SCHED_CLAS
 _POLICY_CLASS: Final[dict[int, SchedClass]] = {
     policy: cls for cls in SCHED_CLASSES for policy in cls.policies
 }
+POLICY_RANK: Final[dict[int, int]] = {
+    policy: CLASS_INDEX[cls.name] for policy, cls in _POLICY_CLASS.items()
+}
+"""The class position of each policy's tasks (``sched_class_above()`` by policy)."""
+FAIR_RANK: Final = CLASS_INDEX[fair_sched_class.name]
 
 
 def for_each_class() -> tuple[SchedClass, ...]:

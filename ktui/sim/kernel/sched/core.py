@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from ktui.sim.include.linux.sched import TASK_ON_RQ_QUEUED, TaskState, TaskStruct
 from ktui.sim.kernel.sched.classes import (
+    FAIR_RANK,
+    POLICY_RANK,
     SCHED_CLASSES,
     sched_class_above,
     task_sched_class,
@@ -228,7 +230,7 @@ def pick_next_task(m: Machine, rq: Rq, prev: TaskStruct | None) -> TaskStruct | 
         The next task, None for the idle task.
     """
     if rq.nr_running == rq.cfs.nr_queued and (
-        prev is None or not sched_class_above(task_sched_class(prev), fair_sched_class)
+        prev is None or POLICY_RANK[prev.policy] >= FAIR_RANK
     ):
         nxt = fair_sched_class.pick_next_task(m, rq, prev)
         if nxt is None:  # pick_task_idle()

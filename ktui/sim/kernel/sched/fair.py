@@ -397,8 +397,9 @@ def _update_min_vruntime(m: FairMachine, cfs_rq: CfsRq) -> None:
     if timeline:
         # the root's augmented se->min_vruntime (6.8+), __pick_first_entity()
         # before: the same value, as that tree is in vruntime order
-        least = timeline.min_vruntime()
-        vruntime = least if curr is None else min(vruntime, least)
+        least = timeline.seg[1]
+        if curr is None or least < vruntime:
+            vruntime = least
     delta = vruntime - cfs_rq.min_vruntime
     if delta > 0:
         if m.cfg.sched.level >= EEVDF:
@@ -442,7 +443,13 @@ def _set_protect_slice(m: FairMachine, cfs_rq: CfsRq, se: SchedEntity) -> None:
     if m.cfg.sched.level < VPROT:
         se.vlag = se.deadline
         return
-    slice_ = min(_cfs_rq_min_slice(m, cfs_rq), se.slice)  # RUN_TO_PARITY
+    # RUN_TO_PARITY: min(cfs_rq_min_slice(), se->slice); se is curr, so
+    # cfs_rq_min_slice() is its slice and the tree's least
+    slice_ = se.slice
+    if cfs_rq.slice_count:
+        least = min(cfs_rq.slice_count)
+        if least < slice_:
+            slice_ = least
     vprot = se.deadline
     if slice_ != se.slice:
         vprot = min(vprot, se.vruntime + calc_delta_fair(slice_, se))
@@ -719,9 +726,17 @@ def _pick_eevdf(m: FairMachine, cfs_rq: CfsRq, protect: bool = True) -> int:
         if curr is not None and curr.se.on_rq:
             return curr.pid
         return timeline[0][2] if timeline else 0
-    # vruntime_eligible()'s sums do not change during the pick: take them once.
-    avg, load = avg_sums(m, cfs_rq)
+    # vruntime_eligible()'s sums do not change during the pick: take them
+    # once (avg_sums(), inline).
     v_0 = cfs_rq.zero_vruntime if lvl >= ZERO_VRUNTIME else cfs_rq.min_vruntime
+    avg = cfs_rq.avg_vruntime
+    load = cfs_rq.avg_load
+    if curr is not None and curr.se.on_rq:
+        weight = curr.se.load_weight >> 10  # scale_load_down()
+        if weight < 2:
+            weight = 2 if curr.se.load_weight else 0
+        avg += (curr.se.vruntime - v_0) * weight
+        load += weight
     if curr is not None and (not curr.se.on_rq or avg < (curr.se.vruntime - v_0) * load):
         curr = None
     if curr is not None and protect and _protect_slice(m, curr.se):
