@@ -14,8 +14,9 @@ NEXT_BUDDY/WAKEUP_PREEMPTION feature toggles (defaults only).
 
 from __future__ import annotations
 
+from ktui.sim.errors import SimInvariantError
 from ktui.sim.include.linux.sched import SchedEntity, SchedPolicy, TaskStruct
-from ktui.sim.kernel.sched import fair
+from ktui.sim.kernel.sched import entity, fair
 from ktui.sim.kernel.sched.features import (
     SCHED_NR_LATENCY,
     SYSCTL_SCHED_IDLE_MIN_GRANULARITY,
@@ -34,7 +35,7 @@ LONG_SLEEPER_NS = (1 << 63) // (NICE_0_LOAD >> 10)
 """entity_is_long_sleeper(): 2^63 / scale_load_down(NICE_0_LOAD)."""
 
 
-def sched_slice(m: fair.FairMachine, cfs_rq: CfsRq, se: SchedEntity, idle: bool) -> int:
+def sched_slice(m: entity.FairMachine, cfs_rq: CfsRq, se: SchedEntity, idle: bool) -> int:
     """sched_slice(): the wall-time share of the period, at least min_gran."""
     nr_running = cfs_rq.nr_queued  # ALT_PERIOD: rq->cfs.h_nr_running
     nr = nr_running + (0 if se.on_rq else 1)
@@ -43,31 +44,31 @@ def sched_slice(m: fair.FairMachine, cfs_rq: CfsRq, se: SchedEntity, idle: bool)
     # __sched_period()
     period = nr * min_gran if nr > SCHED_NR_LATENCY else cfg.latency
     load = cfs_rq.load_weight if se.on_rq else cfs_rq.load_weight + se.load_weight
-    slice_ = fair.__calc_delta(period, se.load_weight, load)
+    slice_ = entity.__calc_delta(period, se.load_weight, load)
     # BASE_SLICE
     if idle and not sched_idle_cfs_rq(m, cfs_rq):
         min_gran = SYSCTL_SCHED_IDLE_MIN_GRANULARITY
     return max(slice_, min_gran)
 
 
-def sched_idle_cfs_rq(m: fair.FairMachine, cfs_rq: CfsRq) -> bool:
+def sched_idle_cfs_rq(m: entity.FairMachine, cfs_rq: CfsRq) -> bool:
     """sched_idle_cfs_rq(): every queued entity is SCHED_IDLE."""
     pids = [e[2] for e in cfs_rq.tasks_timeline]
     curr = m.tasks[cfs_rq.curr] if cfs_rq.curr else None
     if curr is not None and curr.se.on_rq:
         pids.append(curr.pid)
-    return bool(pids) and all(fair.task_has_idle_policy(m.tasks[p]) for p in pids)
+    return bool(pids) and all(entity.task_has_idle_policy(m.tasks[p]) for p in pids)
 
 
 def place_entity_cfs(
-    m: fair.FairMachine, cfs_rq: CfsRq, task: TaskStruct, initial: bool
+    m: entity.FairMachine, cfs_rq: CfsRq, task: TaskStruct, initial: bool
 ) -> None:
     """place_entity(): START_DEBIT for forks, sleeper credit for wakeups."""
     se = task.se
     vruntime = cfs_rq.min_vruntime
-    idle = fair.task_has_idle_policy(task)
+    idle = entity.task_has_idle_policy(task)
     if initial:  # START_DEBIT
-        vruntime += fair.calc_delta_fair(sched_slice(m, cfs_rq, se, idle), se)
+        vruntime += entity.calc_delta_fair(sched_slice(m, cfs_rq, se, idle), se)
     else:
         thresh = m.cfg.sched.base_slice if idle else m.cfg.sched.latency
         thresh >>= 1  # GENTLE_FAIR_SLEEPERS
@@ -81,7 +82,7 @@ def place_entity_cfs(
 
 
 def enqueue_entity_cfs(
-    m: fair.FairMachine, rq: Rq, task: TaskStruct, flags: int, curr: bool
+    m: entity.FairMachine, rq: Rq, task: TaskStruct, flags: int, curr: bool
 ) -> None:
     """enqueue_entity() up to __enqueue_entity(): renormalise, account, place."""
     cfs_rq = rq.cfs
@@ -99,7 +100,7 @@ def enqueue_entity_cfs(
 
 
 def reweight_entity_cfs(
-    m: fair.FairMachine, rq: Rq, task: TaskStruct, weight: int, inv: int
+    m: entity.FairMachine, rq: Rq, task: TaskStruct, weight: int, inv: int
 ) -> None:
     """reweight_entity() for a queued entity: the load only."""
     cfs_rq = rq.cfs
@@ -111,27 +112,27 @@ def reweight_entity_cfs(
     cfs_rq.load_weight += se.load_weight
 
 
-def migrate_task_rq_cfs(m: fair.FairMachine, task: TaskStruct) -> None:
+def migrate_task_rq_cfs(m: entity.FairMachine, task: TaskStruct) -> None:
     """migrate_task_rq_fair(): a sleeping task's vruntime made relative to its old rq."""
     if not task.se.on_rq:
         task.se.vruntime -= m.rqs[task.cpu].cfs.min_vruntime
 
 
-def wakeup_preempt_entity(m: fair.FairMachine, curr: SchedEntity, se: SchedEntity) -> int:
+def wakeup_preempt_entity(m: entity.FairMachine, curr: SchedEntity, se: SchedEntity) -> int:
     """wakeup_preempt_entity(): -1, 0 or 1 against wakeup_gran()."""
     vdiff = curr.vruntime - se.vruntime
     if vdiff <= 0:
         return -1
-    if vdiff > fair.calc_delta_fair(m.cfg.sched.wakeup_granularity, se):
+    if vdiff > entity.calc_delta_fair(m.cfg.sched.wakeup_granularity, se):
         return 1
     return 0
 
 
 def pick_next_entity_cfs(
-    m: fair.FairMachine, cfs_rq: CfsRq, curr: TaskStruct | None
+    m: entity.FairMachine, cfs_rq: CfsRq, curr: TaskStruct | None
 ) -> int:
     """pick_next_entity(): leftmost, then skip/next/last buddies."""
-    left_pid = fair.first_pid(cfs_rq)
+    left_pid = entity.first_pid(cfs_rq)
     left = m.tasks[left_pid] if left_pid else None
     if left is None or (curr is not None and curr.se.vruntime - left.se.vruntime < 0):
         left = curr
@@ -143,7 +144,10 @@ def pick_next_entity_cfs(
         if curr is not None and se is curr:
             second = m.tasks[left_pid] if left_pid else None
         else:
-            idx = cfs_rq.tasks_timeline.index(se.se.run_key)
+            key = se.se.run_key
+            if key is None:
+                raise SimInvariantError(f"skip buddy pid {se.pid} is not in the tree")
+            idx = cfs_rq.tasks_timeline.index(key)
             nxt = (
                 cfs_rq.tasks_timeline[idx + 1][2]
                 if idx + 1 < len(cfs_rq.tasks_timeline)
@@ -163,19 +167,19 @@ def pick_next_entity_cfs(
     return se.pid
 
 
-def check_preempt_tick(m: fair.FairMachine, rq: Rq, curr: TaskStruct) -> None:
+def check_preempt_tick(m: entity.FairMachine, rq: Rq, curr: TaskStruct) -> None:
     """check_preempt_tick(): resched after the ideal slice or a big lead."""
     cfs_rq = rq.cfs
     se = curr.se
-    ideal_runtime = sched_slice(m, cfs_rq, se, fair.task_has_idle_policy(curr))
+    ideal_runtime = sched_slice(m, cfs_rq, se, entity.task_has_idle_policy(curr))
     delta_exec = se.sum_exec_runtime - se.prev_sum_exec_runtime
     if delta_exec > ideal_runtime:
         rq.need_resched = True
-        fair.clear_buddies(cfs_rq, curr.pid)
+        entity.clear_buddies(cfs_rq, curr.pid)
         return
     if delta_exec < m.cfg.sched.base_slice:  # sysctl_sched_min_granularity
         return
-    first = fair.first_pid(cfs_rq)
+    first = entity.first_pid(cfs_rq)
     if not first:
         return
     delta = se.vruntime - m.tasks[first].se.vruntime
@@ -185,12 +189,12 @@ def check_preempt_tick(m: fair.FairMachine, rq: Rq, curr: TaskStruct) -> None:
         rq.need_resched = True
 
 
-def check_preempt_wakeup(m: fair.FairMachine, rq: Rq, curr: TaskStruct, task: TaskStruct) -> None:
+def check_preempt_wakeup(m: entity.FairMachine, rq: Rq, curr: TaskStruct, task: TaskStruct) -> None:
     """check_preempt_wakeup() past its early returns: wakeup_gran() and buddies."""
     cfs_rq = rq.cfs
     se, pse = curr.se, task.se
     scale = cfs_rq.nr_queued >= SCHED_NR_LATENCY
-    if fair.task_has_idle_policy(curr) and not fair.task_has_idle_policy(task):
+    if entity.task_has_idle_policy(curr) and not entity.task_has_idle_policy(task):
         preempt = True  # idle tasks are by definition preempted
     elif task.policy != SCHED_NORMAL:
         return  # batch and idle wakers do not preempt
@@ -207,7 +211,7 @@ def check_preempt_wakeup(m: fair.FairMachine, rq: Rq, curr: TaskStruct, task: Ta
         cfs_rq.last = curr.pid
 
 
-def yield_task_cfs(m: fair.FairMachine, rq: Rq, curr: TaskStruct) -> None:
+def yield_task_cfs(m: entity.FairMachine, rq: Rq, curr: TaskStruct) -> None:
     """yield_task_fair(): update_curr() unless SCHED_BATCH, then the skip buddy."""
     if curr.policy != SCHED_BATCH:
         rq.clock = rq.clock_task = m.now  # update_rq_clock()
@@ -215,7 +219,7 @@ def yield_task_cfs(m: fair.FairMachine, rq: Rq, curr: TaskStruct) -> None:
     rq.cfs.skip = curr.pid  # set_skip_buddy()
 
 
-def task_fork_cfs(m: fair.FairMachine, cfs_rq: CfsRq, task: TaskStruct, curr: TaskStruct | None) -> None:
+def task_fork_cfs(m: entity.FairMachine, cfs_rq: CfsRq, task: TaskStruct, curr: TaskStruct | None) -> None:
     """task_fork_fair(): parent's vruntime, START_DEBIT, made relative to min_vruntime."""
     se = task.se
     if curr is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ktui.sim.errors import SimInvariantError
 from ktui.sim.include.linux.sched import TaskStruct
-from ktui.sim.kernel.sched import fair
+from ktui.sim.kernel.sched import entity
 from ktui.sim.kernel.sched.features import DELAY_DEQUEUE, EEVDF
 from ktui.sim.kernel.sched.sched import Rq, scale_load_down
 from ktui.sim.kernel.sched.timeline import INF
@@ -43,22 +43,22 @@ class CfsRqSums:
         return self.eevdf and self.avg >= (vruntime - self.v0) * self.load
 
 
-def cfs_rq_sums(m: fair.FairMachine, rq: Rq) -> CfsRqSums:
+def cfs_rq_sums(m: entity.FairMachine, rq: Rq) -> CfsRqSums:
     """The averages of rq's cfs_rq, taken once for many eligibility tests."""
     cfs_rq = rq.cfs
     if m.cfg.sched.level < EEVDF:
         return CfsRqSums(False, 0, 0, 0, cfs_rq.min_vruntime)
-    avg, load = fair.avg_sums(m, cfs_rq)
-    return CfsRqSums(True, avg, load, fair.v0(m, cfs_rq), fair.avg_vruntime(m, rq))
+    avg, load = entity.avg_sums(m, cfs_rq)
+    return CfsRqSums(True, avg, load, entity.v0(m, cfs_rq), entity.avg_vruntime(m, rq))
 
 
-def for_each_cfs_entity(m: fair.FairMachine, rq: Rq) -> Iterator[TaskStruct]:
+def for_each_cfs_entity(m: entity.FairMachine, rq: Rq) -> Iterator[TaskStruct]:
     """The tasks in rq's cfs tree, leftmost first (curr is not in the tree)."""
     for entry in list(rq.cfs.tasks_timeline):
         yield m.tasks[entry[2]]
 
 
-def validate_cfs_rq(m: fair.FairMachine, rq: Rq) -> None:
+def validate_cfs_rq(m: entity.FairMachine, rq: Rq) -> None:
     """Check rq's cfs_rq against a recomputation.
 
     Raises:
@@ -84,13 +84,13 @@ def validate_cfs_rq(m: fair.FairMachine, rq: Rq) -> None:
         se = task.se
         if entry[2] == cfs_rq.curr:
             raise SimInvariantError(f"{where}: curr pid {cfs_rq.curr} is in the tree")
-        if se.run_key != entry or entry[0] != fair.tree_key(m, se):
+        if se.run_key != entry or entry[0] != entity.tree_key(m, se):
             raise SimInvariantError(f"{where}: pid {task.pid} key {entry} is stale")
         if not se.on_rq:
             raise SimInvariantError(f"{where}: pid {task.pid} in tree with se.on_rq == 0")
         queued.append(task)
         w = scale_load_down(se.load_weight)
-        avg += (se.vruntime - fair.v0(m, cfs_rq)) * w
+        avg += (se.vruntime - entity.v0(m, cfs_rq)) * w
         load += w
     curr = m.tasks[cfs_rq.curr] if cfs_rq.curr else None
     if curr is not None:
@@ -124,7 +124,7 @@ def validate_cfs_rq(m: fair.FairMachine, rq: Rq) -> None:
         )
 
 
-def validate_timeline(m: fair.FairMachine, rq: Rq) -> None:
+def validate_timeline(m: entity.FairMachine, rq: Rq) -> None:
     """Check the tree's blocks and augmented minima (timeline.py) against its entries.
 
     Raises:

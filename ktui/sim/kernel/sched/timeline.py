@@ -83,6 +83,15 @@ class TasksTimeline(PlainState):
             index -= len(block)
         raise IndexError(index)
 
+    def __contains__(self, entry: object) -> bool:
+        if not isinstance(entry, tuple):
+            return False
+        try:
+            self.index(entry)
+        except ValueError:
+            return False
+        return True
+
     def index(self, entry: Entry) -> int:
         """In-order position of `entry` (ValueError if absent)."""
         b = bisect_left(self.maxes, entry)

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from ktui.sim.include.linux.sched import NICE_TO_PRIO, TaskStruct
 from ktui.sim.kernel.sched import debug, fair
 from ktui.sim.kernel.sched.features import ZERO_VRUNTIME, sched_config
-from ktui.sim.kernel.sched.sched import DEQUEUE_SLEEP, ENQUEUE_INITIAL, ENQUEUE_WAKEUP, Rq
+from ktui.sim.kernel.sched.sched import (
+    DEQUEUE_SLEEP,
+    ENQUEUE_INITIAL,
+    ENQUEUE_WAKEUP,
+    Rq,
+    scale_load_down,
+)
 from ktui.sim.kernel.sched.timeline import LOAD, TasksTimeline
 
 MS = 1_000_000
@@ -109,8 +115,8 @@ def reference_pick(m: FakeMachine, rq: Rq) -> int:
     else:
         queued_all = queued
     v0 = cfs_rq.zero_vruntime if m.cfg.sched.level >= ZERO_VRUNTIME else cfs_rq.min_vruntime
-    load = sum(fair.scale_load_down(t.se.load_weight) for t in queued_all)
-    avg = sum((t.se.vruntime - v0) * fair.scale_load_down(t.se.load_weight) for t in queued_all)
+    load = sum(scale_load_down(t.se.load_weight) for t in queued_all)
+    avg = sum((t.se.vruntime - v0) * scale_load_down(t.se.load_weight) for t in queued_all)
 
     def eligible(t: TaskStruct) -> bool:
         return avg >= (t.se.vruntime - v0) * load
