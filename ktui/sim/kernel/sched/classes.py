@@ -51,22 +51,11 @@ def sched_class_above(a: SchedClass, b: SchedClass) -> bool:
     return CLASS_INDEX[a.name] < CLASS_INDEX[b.name]
 
 
-def __setscheduler_class(policy: int, prio: int) -> SchedClass:
-    """__setscheduler_class(): the class of a task with `policy` (and `prio`).
-
-    The kernel tests dl_prio(prio) and rt_prio(prio) first; with only fair
-    tasks modelled the policy decides alone.
-    """
-    return _POLICY_CLASS[policy]
-
-
 def task_sched_class(task: TaskStruct) -> SchedClass:
-    """``p->sched_class``: derived from the task's policy, not stored."""
+    """``p->sched_class``, as __setscheduler_class() sets it from the policy.
+
+    Derived on each use rather than stored, so the state holds no class
+    object. The kernel tests dl_prio() and rt_prio() first; those classes
+    come with the scheduler issue.
+    """
     return _POLICY_CLASS[task.policy]
-
-
-def curr_sched_class(m_tasks: dict[int, TaskStruct], rq_curr: int) -> SchedClass:
-    """``rq->curr->sched_class``: idle for pid 0."""
-    if not rq_curr:
-        return idle_sched_class
-    return _POLICY_CLASS[m_tasks[rq_curr].policy]

@@ -21,7 +21,7 @@ from ktui.sim.include.linux.sched import TASK_ON_RQ_QUEUED, TaskState, TaskStruc
 from ktui.sim.kernel.sched.classes import (
     FAIR_RANK,
     POLICY_RANK,
-    SCHED_CLASSES,
+    for_each_class,
     sched_class_above,
     task_sched_class,
 )
@@ -236,7 +236,7 @@ def pick_next_task(m: Machine, rq: Rq, prev: TaskStruct | None) -> TaskStruct | 
         if nxt is None:  # pick_task_idle()
             put_prev_set_next_task(m, rq, prev, None, idle_sched_class)
         return nxt
-    for cls in SCHED_CLASSES:
+    for cls in for_each_class():
         if cls is idle_sched_class:
             break
         if cls.has_pick_next_task:
