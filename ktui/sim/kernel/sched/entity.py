@@ -122,10 +122,20 @@ def __calc_delta(delta_exec: int, weight: int, lw_weight: int, lw_inv_weight: in
 
 
 def calc_delta_fair(delta: int, se: SchedEntity) -> int:
-    """calc_delta_fair(): delta scaled by NICE_0_LOAD / se->load.weight."""
-    if se.load_weight != NICE_0_LOAD:
-        delta = __calc_delta(delta, NICE_0_LOAD, se.load_weight, se.inv_weight)
-    return delta
+    """calc_delta_fair(): delta scaled by NICE_0_LOAD / se->load.weight.
+
+    __calc_delta() with weight NICE_0_LOAD, folded: scale_load_down() of it
+    is 1024, so ``fact = 1024 * inv_weight`` (under 2^42) and only the second
+    fls() step can shift.
+    """
+    if se.load_weight == NICE_0_LOAD:
+        return delta
+    inv = se.inv_weight
+    if not inv:
+        return __calc_delta(delta, NICE_0_LOAD, se.load_weight, 0)
+    fact = inv << 10
+    fs = (fact >> 32).bit_length()
+    return ((delta * (fact >> fs)) >> (WMULT_SHIFT - fs)) & 0xFFFFFFFFFFFFFFFF
 
 
 # --------------------------------------------------------------------------

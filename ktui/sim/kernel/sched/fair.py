@@ -44,7 +44,6 @@ from ktui.sim.kernel.sched.entity import (
     SCHED_IDLE,
     SCHED_NORMAL,
     FairMachine,
-    __calc_delta,
     __dequeue_entity,
     __enqueue_entity,
     _avg_vruntime,
@@ -78,7 +77,6 @@ from ktui.sim.kernel.sched.sched import (
     ENQUEUE_DELAYED,
     ENQUEUE_INITIAL,
     ENQUEUE_MIGRATED,
-    NICE_0_LOAD,
     WF_FORK,
     CfsRq,
     Rq,
@@ -199,9 +197,7 @@ def _update_curr(m: FairMachine, rq: Rq) -> None:
         return
     se.exec_start = now
     se.sum_exec_runtime += delta_exec
-    if se.load_weight != NICE_0_LOAD:  # calc_delta_fair()
-        delta_exec = __calc_delta(delta_exec, NICE_0_LOAD, se.load_weight, se.inv_weight)
-    se.vruntime += delta_exec
+    se.vruntime += calc_delta_fair(delta_exec, se)
     cfg = m.cfg.sched
     lvl = cfg.level
     if lvl == CFS:
