@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ktui.sim.errors import SimInvariantError
 from ktui.sim.include.linux.sched import TaskStruct
 from ktui.sim.kernel.sched import entity
-from ktui.sim.kernel.sched.features import DELAY_DEQUEUE, EEVDF
+from ktui.sim.kernel.sched.features import DEADLINE_TREE, DELAY_DEQUEUE, EEVDF
 from ktui.sim.kernel.sched.sched import Rq, scale_load_down
 from ktui.sim.kernel.sched.timeline import INF
 
@@ -128,32 +128,36 @@ def validate_timeline(m: entity.FairMachine, rq: Rq) -> None:
     """Check the tree's blocks and augmented minima (timeline.py) against its entries.
 
     Raises:
-        SimInvariantError: an empty or oversized block, a stale block max,
-            a stored vruntime that is not the entity's, or a segment-tree
-            minimum that is not the least vruntime below it.
+        SimInvariantError: an empty block, a stale block max, a stored
+            augmented value that is not the entity's (its deadline in
+            6.6/6.7, else its vruntime), or a segment-tree minimum that is
+            not the least value below it.
     """
     tl = rq.cfs.tasks_timeline
+    lvl = m.cfg.sched.level
     where = f"cpu{rq.cpu} tasks_timeline"
-    if len(tl.blocks) != len(tl.vblocks) or len(tl.blocks) != len(tl.maxes):
+    if len(tl.blocks) != len(tl.ablocks) or len(tl.blocks) != len(tl.maxes):
         raise SimInvariantError(f"{where}: block lists differ in length")
     if sum(len(b) for b in tl.blocks) != tl.count:
         raise SimInvariantError(f"{where}: count {tl.count} is stale")
-    for b, (block, vblock) in enumerate(zip(tl.blocks, tl.vblocks, strict=True)):
-        if not block or len(block) != len(vblock):
+    for b, (block, ablock) in enumerate(zip(tl.blocks, tl.ablocks, strict=True)):
+        if not block or len(block) != len(ablock):
             raise SimInvariantError(f"{where}: block {b} is empty or misaligned")
         if tl.maxes[b] != block[-1]:
             raise SimInvariantError(f"{where}: block {b} max is stale")
-        for entry, v in zip(block, vblock, strict=True):
-            if m.tasks[entry[2]].se.vruntime != v:
-                raise SimInvariantError(f"{where}: pid {entry[2]} vruntime {v} is stale")
+        for entry, v in zip(block, ablock, strict=True):
+            se = m.tasks[entry[2]].se
+            want = se.deadline if EEVDF <= lvl < DEADLINE_TREE else se.vruntime
+            if want != v:
+                raise SimInvariantError(f"{where}: pid {entry[2]} augmented value {v} is stale")
     size = tl.size
     if size < len(tl.blocks) or len(tl.seg) != 2 * size:
         raise SimInvariantError(f"{where}: segment tree too small")
     for j in range(2 * size - 1, 0, -1):
         if j >= size:
             b = j - size
-            want = min(tl.vblocks[b]) if b < len(tl.vblocks) else INF
+            want = min(tl.ablocks[b]) if b < len(tl.ablocks) else INF
         else:
             want = min(tl.seg[2 * j], tl.seg[2 * j + 1])
         if tl.seg[j] != want:
-            raise SimInvariantError(f"{where}: min_vruntime at node {j} is {tl.seg[j]}, not {want}")
+            raise SimInvariantError(f"{where}: minimum at node {j} is {tl.seg[j]}, not {want}")

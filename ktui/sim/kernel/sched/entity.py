@@ -215,11 +215,17 @@ def __enqueue_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct) -> None:
             cfs_rq.avg_vruntime += (se.vruntime - cfs_rq.min_vruntime) * weight
             cfs_rq.avg_load += weight
         se.min_vruntime = se.vruntime
-        key = (se.deadline if lvl >= DEADLINE_TREE else se.vruntime, m.next_seq(), task.pid)
+        if lvl >= DEADLINE_TREE:  # by deadline, augmented with min_vruntime
+            key = (se.deadline, m.next_seq(), task.pid)
+            augment = se.vruntime
+        else:  # 6.6/6.7: by vruntime, augmented with min_deadline
+            key = (se.vruntime, m.next_seq(), task.pid)
+            augment = se.deadline
     else:
         key = (se.vruntime, m.next_seq(), task.pid)
+        augment = se.vruntime
     se.run_key = key
-    cfs_rq.tasks_timeline.add(key, se.vruntime)
+    cfs_rq.tasks_timeline.add(key, augment)
     # the min_slice augmentation
     slice_count = cfs_rq.slice_count
     slice_count[se.slice] = slice_count.get(se.slice, 0) + 1
@@ -324,9 +330,10 @@ def _update_min_vruntime(m: FairMachine, cfs_rq: CfsRq) -> None:
         vruntime = curr.se.vruntime
     timeline = cfs_rq.tasks_timeline
     if timeline:
-        # the root's augmented se->min_vruntime (6.8+), __pick_first_entity()
-        # before: the same value, as that tree is in vruntime order
-        least = timeline.seg[1]
+        if m.cfg.sched.level >= DEADLINE_TREE:  # the root's se->min_vruntime
+            least = timeline.seg[1]
+        else:  # __pick_first_entity(): the tree is in vruntime order
+            least = timeline.blocks[0][0][0]
         if curr is None or least < vruntime:
             vruntime = least
     delta = vruntime - cfs_rq.min_vruntime

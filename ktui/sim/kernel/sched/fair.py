@@ -10,7 +10,7 @@ cfs.py, and within EEVDF:
   through ``vlag == deadline`` (6.6..6.16);
 * 6.8: tree sorted by virtual deadline (2227a957e1d5), picked by the
   min_vruntime-augmented descent (timeline.py), and the O(1) fast path
-  (ee4373dc902c);
+  (ee4373dc902c); 6.6/6.7 pick by the min_deadline augmentation;
 * 6.12: DELAY_DEQUEUE / DELAY_ZERO, PLACE_REL_DEADLINE, PREEMPT_SHORT,
   custom slices;
 * 6.15: base slice 0.70 ms; a SCHED_IDLE curr loses its slice protection
@@ -24,9 +24,8 @@ cfs.py, and within EEVDF:
 Left out: PELT and util_est, group scheduling (one root cfs_rq per CPU, so
 ``for_each_sched_entity`` is one step), load balancing and NUMA, bandwidth
 control, HRTICK, core scheduling, proxy execution, sched features other than
-the defaults, the NEXT_BUDDY feature (off by default). The 6.6/6.7 pick
-(vruntime-ordered tree, min_deadline heap) walks the eligible prefix of the
-tree, breaking ties between equal deadlines in tree order.
+the defaults, the NEXT_BUDDY feature (off by default). Ties between equal
+deadlines in the 6.6/6.7 pick go to the leftmost entity (curr first).
 
 Weights, the tree operations and the averages are in entity.py. Hot paths
 inline ``scale_load_down()`` (``w >> 10``, at least 2) and ``entity_key()``
@@ -459,17 +458,13 @@ def _pick_eevdf(m: FairMachine, cfs_rq: CfsRq, protect: bool = True) -> int:
         return pid
     # 6.6/6.7: vruntime-ordered tree, so the eligible entities are a prefix;
     # the min_deadline heap search finds the earliest deadline among them
-    best = curr
-    tasks = m.tasks
-    for entry in timeline:
-        if entry[0] > limit:
-            break  # vruntime order: everything further right is later
-        task = tasks[entry[2]]
-        if best is None or best.se.deadline - task.se.deadline > 0:
-            best = task
-    if best is None and timeline:
+    # (leftmost on ties), which beats curr only if strictly earlier
+    pid = timeline.min_in_prefix(limit)
+    if curr is not None and (not pid or curr.se.deadline - m.tasks[pid].se.deadline <= 0):
+        return curr.pid
+    if not pid and timeline:
         return timeline[0][2]  # "EEVDF scheduling fail, picking leftmost"
-    return best.pid if best is not None else 0
+    return pid
 
 
 def _set_next_entity(m: FairMachine, rq: Rq, task: TaskStruct) -> None:
