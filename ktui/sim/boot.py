@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.kernel.fork import schedule_forks
-from ktui.sim.kernel.sched.fair import init_cfs_rq
+from ktui.sim.kernel.sched.core import sched_init
 from ktui.sim.machine import Machine
 from ktui.sim.subsystems import SUBSYSTEMS
 
@@ -24,8 +24,7 @@ def boot(scenario: Scenario) -> Machine:
     descriptor order, then the scenario's tasks (as init forks them last).
     """
     m = Machine(scenario)
-    for rq in m.rqs:
-        init_cfs_rq(m, rq.cfs)
+    sched_init(m)
     for sub in SUBSYSTEMS:
         if sub.boot is not None:
             sub.boot(m)

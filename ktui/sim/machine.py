@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from ktui.sim.include.linux.percpu import PerCpu
 from ktui.sim.include.linux.sched import TaskStruct
+from ktui.sim.kernel.sched.features import sched_config
 from ktui.sim.kernel.sched.sched import Rq
 from ktui.sim.trace import Names, RegistrationError, stable_id
 
@@ -79,10 +80,13 @@ class Config:
     Kept out of checkpoints and state digests.
     """
 
-    __slots__ = ("scenario", "names", "programs", "program_texts", "sink")
+    __slots__ = ("scenario", "names", "programs", "program_texts", "sink", "sched")
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
+        spec = scenario.machine
+        self.sched = sched_config(spec.kver, spec.cpus, spec.hz)
+        """The fair class's feature level and tunables, chosen once at boot."""
         comms = ["swapper"] + [t.name for t in scenario.tasks]
         self.names = Names(comms, [lk.name for lk in scenario.locks])
         self.programs = [()] + [t.program for t in scenario.tasks]

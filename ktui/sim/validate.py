@@ -1,7 +1,7 @@
 """Whole-machine invariant checks (drgn's ``validate_*`` style).
 
 `validate_machine` raises `SimInvariantError` on the first broken invariant:
-the fair run queues (`fair.validate_cfs_rq`), one current task per CPU that
+the fair run queues (`debug.validate_cfs_rq`), one current task per CPU that
 is on that CPU, then every subsystem descriptor's ``validate`` (locks against
 their tasks, per-CPU preempt counts ...). Tests call it after every step of
 random runs.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.errors import SimInvariantError
-from ktui.sim.kernel.sched.fair import validate_cfs_rq
+from ktui.sim.kernel.sched.debug import validate_cfs_rq
 from ktui.sim.subsystems import SUBSYSTEMS
 
 if TYPE_CHECKING:

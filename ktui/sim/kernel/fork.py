@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.include.linux.sched import NICE_TO_PRIO, SchedPolicy, TaskState, TaskStruct
-from ktui.sim.kernel.sched import fair
+from ktui.sim.kernel.sched.classes import task_sched_class
 from ktui.sim.kernel.sched.core import wake_up_new_task
+from ktui.sim.kernel.sched.fair import set_load_weight
 from ktui.sim.machine import PRIO_CONT, PRIO_FORK, register_kind
 from ktui.sim.trace import define_event
 
@@ -47,7 +48,7 @@ def _fork(m: Machine, pid: int, _b: int) -> bool:
     task.start_time = m.now
     task.cpu = spec.cpu if spec.cpu is not None else spec.affinity[0]
     task.state = int(TaskState.TASK_NEW)
-    fair.set_load_weight(task)
+    set_load_weight(task)
     m.tasks[pid] = task
     # The parent is the idle task; CPU 0's current task is what the trace's
     # common fields show, as for the sched_wakeup_new that follows.
@@ -59,7 +60,7 @@ def _fork(m: Machine, pid: int, _b: int) -> bool:
 def _wake_new(m: Machine, pid: int, _b: int) -> bool:
     task = m.tasks[pid]
     spec = m.cfg.scenario.tasks[pid - 1]
-    fair.task_fork_fair(m, task)
+    task_sched_class(task).task_fork(m, task)  # sched_cgroup_fork()
     if spec.cpu is not None:
         # The scenario pins the first CPU: set_task_cpu() before the wakeup.
         saved = task.cpus_mask

@@ -2,11 +2,11 @@
 
 ``__schedule()`` (pick, context switch, ``sched_switch``), ``try_to_wake_up()``
 (``sched_waking`` then ``sched_wakeup``), ``wake_up_new_task()``,
-``sched_tick()``, ``resched_curr()`` and a ``select_task_rq()`` that follows
-``select_idle_sibling()``'s first choices: the previous CPU if it is idle,
-else the first idle allowed CPU after it, else the previous CPU. Forks go to
-the least loaded allowed CPU, as ``sched_balance_find_dst_cpu()`` does on an
-idle system.
+``sched_tick()``, ``resched_curr()``, ``sched_init()``. Everything
+class-specific goes through the task's `SchedClass` (classes.py), in
+``for_each_class()`` order where the kernel walks the classes:
+``__pick_next_task()`` with its fast path for an all-fair run queue,
+``wakeup_preempt()`` with ``sched_class_above()``, ``select_task_rq()``.
 
 Left out (the scheduler issue adds them): RT, deadline and idle classes
 beyond the idle task, periodic and newidle load balancing, migration,
@@ -18,7 +18,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.include.linux.sched import TASK_ON_RQ_QUEUED, TaskState, TaskStruct
-from ktui.sim.kernel.sched import fair
+from ktui.sim.kernel.sched.classes import (
+    FAIR_RANK,
+    POLICY_RANK,
+    for_each_class,
+    sched_class_above,
+    task_sched_class,
+)
+from ktui.sim.kernel.sched.fair import fair_sched_class, init_cfs_rq
+from ktui.sim.kernel.sched.idle import idle_sched_class
 from ktui.sim.kernel.sched.sched import (
     DEQUEUE_SLEEP,
     DEQUEUE_SPECIAL,
@@ -29,6 +37,7 @@ from ktui.sim.kernel.sched.sched import (
     WF_FORK,
     WF_TTWU,
     Rq,
+    SchedClass,
 )
 from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, PRIO_NESTED, PRIO_TASK, register_kind
 from ktui.sim.trace import PREEMPTED_STATE, Event, define_event, register_format
@@ -113,7 +122,7 @@ def update_rq_clock(m: Machine, rq: Rq) -> None:
 # -- enqueue / dequeue ------------------------------------------------------
 def activate_task(m: Machine, rq: Rq, task: TaskStruct, flags: int) -> None:
     """activate_task(): enqueue and mark TASK_ON_RQ_QUEUED."""
-    fair.enqueue_task_fair(m, rq, task, flags)
+    task_sched_class(task).enqueue_task(m, rq, task, flags)
     task.on_rq = TASK_ON_RQ_QUEUED
 
 
@@ -123,7 +132,7 @@ def deactivate_task(m: Machine, rq: Rq, task: TaskStruct, flags: int) -> None:
     With DELAY_DEQUEUE (6.12+) the fair class may keep it queued; then it
     stays ``on_rq`` until it is picked or woken.
     """
-    if fair.dequeue_task_fair(m, rq, task, flags):
+    if task_sched_class(task).dequeue_task(m, rq, task, flags):
         task.on_rq = 0
 
 
@@ -148,9 +157,7 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
             deactivate_task(m, rq, prev, DEQUEUE_SLEEP | (DEQUEUE_SPECIAL if special else 0))
     # pick_next_task() -> pick_task_fair() sees prev still as cfs_rq->curr
     # (so RUN_TO_PARITY can keep it); put_prev_set_next_task() follows.
-    nxt = fair.pick_next_task_fair(m, rq)
-    if prev is not None and nxt is not prev:
-        fair.put_prev_task_fair(m, rq, prev)
+    nxt = pick_next_task(m, rq, prev)
     rq.need_resched = False
     next_pid = nxt.pid if nxt is not None else 0
     if next_pid == prev_pid:
@@ -203,31 +210,74 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
     return True
 
 
+def put_prev_set_next_task(
+    m: Machine, rq: Rq, prev: TaskStruct | None, nxt: TaskStruct | None, cls: SchedClass
+) -> None:
+    """put_prev_set_next_task() (sched.h): prev's class puts it, `cls` sets next.
+
+    Nothing happens when next is prev; ``None`` is the idle task.
+    """
+    if nxt is prev:
+        return
+    if prev is not None:
+        task_sched_class(prev).put_prev_task(m, rq, prev, nxt)
+    cls.set_next_task(m, rq, nxt, True)
+
+
+def pick_next_task(m: Machine, rq: Rq, prev: TaskStruct | None) -> TaskStruct | None:
+    """__pick_next_task(): the highest class with a runnable task picks.
+
+    The kernel's fast path: when prev is not above the fair class and every
+    runnable task is fair (``rq->nr_running == rq->cfs.h_nr_queued``), ask
+    fair alone, then idle. Otherwise walk ``for_each_class()``.
+
+    Returns:
+        The next task, None for the idle task.
+    """
+    if rq.nr_running == rq.cfs.nr_queued and (
+        prev is None or POLICY_RANK[prev.policy] >= FAIR_RANK
+    ):
+        nxt = fair_sched_class.pick_next_task(m, rq, prev)
+        if nxt is None:  # pick_task_idle()
+            put_prev_set_next_task(m, rq, prev, None, idle_sched_class)
+        return nxt
+    for cls in for_each_class():
+        if cls is idle_sched_class:
+            break
+        if cls.has_pick_next_task:
+            nxt = cls.pick_next_task(m, rq, prev)
+            if nxt is not None:
+                return nxt
+            continue
+        nxt = cls.pick_task(m, rq)
+        if nxt is not None:
+            put_prev_set_next_task(m, rq, prev, nxt, cls)
+            return nxt
+    put_prev_set_next_task(m, rq, prev, None, idle_sched_class)
+    return None
+
+
 # -- wakeups ----------------------------------------------------------------
-def select_task_rq(m: Machine, task: TaskStruct, fork: bool) -> int:
-    """select_task_rq_fair(), reduced to its idle-CPU choices (see module doc)."""
-    allowed = task.cpus_mask
-    if fork:
-        # sched_balance_find_dst_cpu(): least loaded (nr_running), lowest id.
-        return min(allowed, key=lambda c: (m.rqs[c].nr_running, c))
-    prev = task.cpu if task.cpu in allowed else allowed[0]
-    if m.rqs[prev].curr == 0 and m.rqs[prev].nr_running == 0:
-        return prev
-    # select_idle_cpu(): for_each_cpu_wrap(cpu, cpus, target + 1)
-    n = m.ncpus
-    for i in range(1, n + 1):
-        c = (prev + i) % n
-        if c in allowed and m.rqs[c].curr == 0 and m.rqs[c].nr_running == 0:
-            return c
-    return prev
+def select_task_rq(m: Machine, task: TaskStruct, wake_flags: int) -> int:
+    """select_task_rq(): ask the task's class (WF_FORK or WF_TTWU)."""
+    return task_sched_class(task).select_task_rq(m, task, wake_flags)
 
 
 def wakeup_preempt(m: Machine, rq: Rq, task: TaskStruct, wake_flags: int) -> None:
-    """wakeup_preempt(): an idle CPU always reschedules; else ask the class."""
+    """wakeup_preempt(): same class: ask it; a higher class: resched.
+
+    The idle task (curr == 0) is below every class, so an idle CPU always
+    reschedules.
+    """
     if rq.curr == 0:
         resched_curr(m, rq)
         return
-    fair.wakeup_preempt_fair(m, rq, task, wake_flags)
+    cls = task_sched_class(task)
+    curr_class = task_sched_class(m.tasks[rq.curr])
+    if cls is curr_class:
+        cls.wakeup_preempt(m, rq, task, wake_flags)
+    elif sched_class_above(cls, curr_class):
+        resched_curr(m, rq)
     if rq.need_resched:
         curr = m.tasks[rq.curr]
         if m.pcpu[rq.cpu].preempt_count == 0 and not curr.irqs_disabled:  # preemptible()
@@ -252,7 +302,7 @@ def _ttwu_waking(m: Machine, pid: int, waker_cpu: int) -> bool:
         # dequeue was delayed): just make it runnable where it is.
         target = task.cpu
     else:
-        target = select_task_rq(m, task, fork=False)
+        target = select_task_rq(m, task, WF_TTWU)
     waker = m.rqs[waker_cpu].curr
     m.emit(EV_SCHED_WAKING, waker_cpu, waker, pid, task.prio, target)
     task.state = RUNNING  # WRITE_ONCE(p->__state, TASK_WAKING) then RUNNING
@@ -277,11 +327,11 @@ def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
     update_rq_clock(m, rq)
     if task.on_rq:
         if task.se.sched_delayed:
-            fair.enqueue_task_fair(m, rq, task, ENQUEUE_DELAYED)
+            task_sched_class(task).enqueue_task(m, rq, task, ENQUEUE_DELAYED)
     elif task.cpu != target:
         # set_task_cpu(): trace the move, then activate on the new rq.
         orig = task.cpu
-        fair.migrate_task_rq_fair(m, task, target)
+        task_sched_class(task).migrate_task_rq(m, task, target)
         task.cpu = target
         waker = m.rqs[waker_cpu].curr
         m.emit(EV_SCHED_MIGRATE_TASK, waker_cpu, waker, pid, task.prio, orig, target)
@@ -299,7 +349,7 @@ def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
 
 def wake_up_new_task(m: Machine, task: TaskStruct) -> None:
     """wake_up_new_task(): place a forked task and make it runnable."""
-    cpu = select_task_rq(m, task, fork=True)
+    cpu = select_task_rq(m, task, WF_FORK)
     task.cpu = cpu
     rq = m.rqs[cpu]
     update_rq_clock(m, rq)
@@ -315,7 +365,14 @@ def sched_tick(m: Machine, rq: Rq) -> None:
     """sched_tick(): account the running task and let its class decide."""
     update_rq_clock(m, rq)
     if rq.curr:
-        fair.task_tick_fair(m, rq, m.tasks[rq.curr])
+        curr = m.tasks[rq.curr]
+        task_sched_class(curr).task_tick(m, rq, curr)
+
+
+def sched_init(m: Machine) -> None:
+    """sched_init(): each CPU's run queues (init_cfs_rq(); rt and dl come later)."""
+    for rq in m.rqs:
+        init_cfs_rq(m, rq.cfs)
 
 
 def tick_nohz_idle_enter(m: Machine, rq: Rq) -> None:

@@ -1,22 +1,27 @@
 """Run queues: ``struct rq`` and ``struct cfs_rq``. Models kernel/sched/sched.h.
 
 Also holds the nice-to-weight tables that kernel/sched/core.c defines
-(``sched_prio_to_weight``/``sched_prio_to_wmult``). The CFS tree
-(``cfs_rq->tasks_timeline``, an rb-tree in the kernel) is a
-`sortedcontainers.SortedList` of ``(key, seq, pid)``: ``seq`` is a per-machine
-insertion counter, which keeps equal keys in insertion order exactly as
-``rb_add_cached()`` puts an equal key to the right of the ones already there.
-Left out: the RT/DL run queues, PELT averages, group scheduling (one root
-cfs_rq per CPU), the rq lock.
+(``sched_prio_to_weight``/``sched_prio_to_wmult``), and ``struct
+sched_class``: `SchedClass`, the table of class operations each class
+module fills in (``DEFINE_SCHED_CLASS()``; classes.py lists them in
+``for_each_class()`` order). The CFS tree (``cfs_rq->tasks_timeline``, an
+augmented rb-tree in the kernel) is a `TasksTimeline` of ``(key, seq,
+pid)`` (timeline.py). Left out: the RT/DL run queues, PELT averages, group
+scheduling (one root cfs_rq per CPU), the rq lock.
 """
 
 from __future__ import annotations
 
-from sortedcontainers import SortedList
+from typing import TYPE_CHECKING, ClassVar
 
 from ktui.sim.include.linux.percpu import PerCpu
 from ktui.sim.include.linux.preempt import context_name
+from ktui.sim.kernel.sched.timeline import TasksTimeline
 from ktui.sim.state import PlainState
+
+if TYPE_CHECKING:
+    from ktui.sim.include.linux.sched import TaskStruct
+    from ktui.sim.machine import Machine
 
 # kernel/sched/core.c: sched_prio_to_weight[] -- nice -20 .. 19. Each step is
 # about 1.25x, so one nice level is about a 10% CPU-share difference.
@@ -76,7 +81,9 @@ class CfsRq(PlainState):
             (``cfs_rq->nr_queued``; ``nr_running`` before 6.14).
         h_nr_runnable: Queued and not delayed.
         load_weight: Sum of queued entities' weights.
-        tasks_timeline: The tree: ``(key, seq, pid)``; does not hold ``curr``.
+        tasks_timeline: The tree: ``(key, seq, pid)`` with the subtree
+            minima of vruntime (the augmented ``se->min_vruntime``); does not
+            hold ``curr``.
         curr: pid of the entity running on this cfs_rq, or 0.
         next: pid of the ``next`` buddy, or 0.
         last: pid of the ``last`` buddy, or 0 (CFS, before 6.6).
@@ -86,8 +93,6 @@ class CfsRq(PlainState):
         zero_vruntime: Reference point for avg_vruntime sums (6.18).
         avg_vruntime: Sum of (vruntime - zero_vruntime) * weight over the tree.
         avg_load: Sum of weights over the tree (scale_load_down units).
-        vruntime_index: ``(vruntime, seq)`` of every entity in the tree: the
-            least is what the augmented root's ``min_vruntime`` holds.
         slice_count: How many entities in the tree have each slice (the
             augmented ``min_slice``).
     """
@@ -105,7 +110,6 @@ class CfsRq(PlainState):
         "zero_vruntime",
         "avg_vruntime",
         "avg_load",
-        "vruntime_index",
         "slice_count",
     )
 
@@ -113,7 +117,7 @@ class CfsRq(PlainState):
         self.nr_queued = 0
         self.h_nr_runnable = 0
         self.load_weight = 0
-        self.tasks_timeline: SortedList = SortedList()
+        self.tasks_timeline = TasksTimeline()
         self.curr = 0
         self.next = 0
         self.last = 0
@@ -122,9 +126,8 @@ class CfsRq(PlainState):
         self.zero_vruntime = 0
         self.avg_vruntime = 0
         self.avg_load = 0
-        # The augmented rb-tree's subtree minima (se->min_vruntime and
-        # se->min_slice at the root), kept as an index instead of per node.
-        self.vruntime_index: list[tuple[int, int]] = []
+        # The augmented rb-tree's se->min_slice at the root, kept as a count
+        # of each slice value.
         self.slice_count: dict[int, int] = {}
 
 
@@ -204,3 +207,90 @@ WF_EXEC = 0x02
 WF_FORK = 0x04
 WF_TTWU = 0x08
 WF_SYNC = 0x10
+
+
+class SchedClass:
+    """``struct sched_class`` (kernel/sched/sched.h): one class's operations.
+
+    Each class module defines one subclass and one instance
+    (``DEFINE_SCHED_CLASS(fair)``); classes.py puts the instances in
+    ``for_each_class()`` order. The instances hold no state: the state is in
+    the run queues and tasks, and a task's class follows from its policy
+    (``__setscheduler_class()``), so nothing in the machine state refers to
+    a class object. The defaults are what the kernel does for a NULL op.
+
+    Attributes:
+        name: The class's name (``fair``, ``idle``; ``stop``, ``dl``, ``rt``
+            come with the scheduler issue).
+        policies: The SCHED_* policies whose tasks belong to this class.
+        has_pick_next_task: The class has its own pick_next_task().
+    """
+
+    __slots__ = ()
+    name: ClassVar[str] = ""
+    policies: ClassVar[tuple[int, ...]] = ()
+    has_pick_next_task: ClassVar[bool] = False
+
+    def enqueue_task(self, m: Machine, rq: Rq, task: TaskStruct, flags: int) -> None:
+        """enqueue_task(): make task runnable on rq (ENQUEUE_* flags)."""
+        raise NotImplementedError(f"{self.name}: enqueue_task")
+
+    def dequeue_task(self, m: Machine, rq: Rq, task: TaskStruct, flags: int) -> bool:
+        """dequeue_task(): False if the class keeps it queued (a delayed dequeue)."""
+        raise NotImplementedError(f"{self.name}: dequeue_task")
+
+    def yield_task(self, m: Machine, rq: Rq) -> None:
+        """yield_task(): rq->curr calls sched_yield()."""
+
+    def wakeup_preempt(self, m: Machine, rq: Rq, task: TaskStruct, wake_flags: int) -> None:
+        """wakeup_preempt(): task of this class woke on rq, whose curr is of this class."""
+
+    def balance(self, m: Machine, rq: Rq, prev: TaskStruct | None) -> bool:
+        """balance(): pull work before a pick; True if this class has a task to run."""
+        return False
+
+    def pick_task(self, m: Machine, rq: Rq) -> TaskStruct | None:
+        """pick_task(): the task this class would run next, or None."""
+        return None
+
+    def pick_next_task(
+        self, m: Machine, rq: Rq, prev: TaskStruct | None
+    ) -> TaskStruct | None:
+        """pick_next_task(): pick and put_prev_set_next_task() in one, or None.
+
+        Only classes with ``has_pick_next_task`` have it (fair does);
+        __pick_next_task() calls pick_task() and put_prev_set_next_task()
+        for the others.
+        """
+        raise NotImplementedError(f"{self.name}: pick_next_task")
+
+    def put_prev_task(
+        self, m: Machine, rq: Rq, prev: TaskStruct, next_task: TaskStruct | None
+    ) -> None:
+        """put_prev_task(): prev stops running (it may stay queued)."""
+
+    def set_next_task(self, m: Machine, rq: Rq, task: TaskStruct | None, first: bool) -> None:
+        """set_next_task(): task becomes rq's current task."""
+
+    def select_task_rq(self, m: Machine, task: TaskStruct, wake_flags: int) -> int:
+        """select_task_rq(): the CPU for a waking or forked task (WF_* flags)."""
+        return task.cpu
+
+    def migrate_task_rq(self, m: Machine, task: TaskStruct, new_cpu: int) -> None:
+        """migrate_task_rq(): set_task_cpu() moves task to new_cpu."""
+
+    def task_tick(self, m: Machine, rq: Rq, task: TaskStruct) -> None:
+        """task_tick(): the periodic tick while task runs."""
+
+    def task_fork(self, m: Machine, task: TaskStruct) -> None:
+        """task_fork(): a child of this class was forked (sched_cgroup_fork())."""
+
+    def prio_changed(self, m: Machine, rq: Rq, task: TaskStruct, old_prio: int) -> None:
+        """prio_changed(): task's priority changed from old_prio."""
+
+    def switched_to(self, m: Machine, rq: Rq, task: TaskStruct) -> None:
+        """switched_to(): task joined this class (a policy change)."""
+
+    def update_curr(self, m: Machine, rq: Rq) -> None:
+        """update_curr(): charge rq->curr for the time it ran."""
+

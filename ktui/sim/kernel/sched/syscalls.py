@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.include.linux.sched import TaskStruct
-from ktui.sim.kernel.sched import fair
+from ktui.sim.kernel.sched.classes import task_sched_class
 from ktui.sim.kernel.sched.core import schedule
 from ktui.sim.ops import Op, register_op
 
@@ -24,9 +24,9 @@ def op_schedule(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     return schedule(m, rq, preempt=False)
 
 
-@register_op("sched_yield", doc="sched_yield(): yield_task_fair(), then schedule()")
+@register_op("sched_yield", doc="sched_yield(): the class's yield_task(), then schedule()")
 def op_sched_yield(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     """do_sched_yield(): the class marks the yield, then schedule()."""
     task.pc += 1
-    fair.yield_task_fair(m, rq)
+    task_sched_class(task).yield_task(m, rq)  # current->sched_class->yield_task()
     return schedule(m, rq, preempt=False)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ktui.sim.include.linux.preempt import task_preempt_count
 from ktui.sim.include.linux.sched import SchedPolicy
-from ktui.sim.kernel.sched import fair
+from ktui.sim.kernel.sched.debug import cfs_rq_sums
 from ktui.sim.kernel.sched.sched import cpu_context
 from ktui.sim.replay.context import task_state_letter
 
@@ -109,10 +109,10 @@ EMPTY_SCHED = SchedView((), ())
 
 def sched_view(m: Machine) -> SchedView:
     """The scheduler's view of `m` at its current position."""
-    eevdf = m.kver >= (6, 6)
     # vruntime_eligible(): avg >= (vruntime - v0) * load, with each rq's sums
     # taken once rather than once per task.
-    sums = [fair.eligibility_sums(m, rq) for rq in m.rqs] if eevdf else []
+    sums = [cfs_rq_sums(m, rq) for rq in m.rqs]
+    eevdf = sums[0].eevdf
     tasks = []
     programs = m.cfg.program_texts
     locks = m.locks
@@ -148,9 +148,7 @@ def sched_view(m: Machine) -> SchedView:
                 lines,
                 task_preempt_count(m, t),
                 t.start_time,
-                eevdf
-                and bool(t.on_rq)
-                and sums[t.cpu][0] >= (se.vruntime - sums[t.cpu][2]) * sums[t.cpu][1],
+                bool(t.on_rq) and sums[t.cpu].eligible(se.vruntime),
             )
         )
     rqs = []
@@ -164,7 +162,7 @@ def sched_view(m: Machine) -> SchedView:
                 rq.nr_running,
                 tuple(key[2] for key in rq.cfs.tasks_timeline),
                 rq.cfs.min_vruntime,
-                fair.avg_vruntime(m, rq) if eevdf else rq.cfs.min_vruntime,
+                sums[rq.cpu].avg_vruntime,
                 eevdf,
                 cpu_context(m.pcpu[rq.cpu]),
                 m.pcpu[rq.cpu].preempt_count,

@@ -11,7 +11,8 @@ import pytest
 
 from ktui.sim.errors import SimInvariantError
 from ktui.sim.include.linux.sched import NICE_TO_PRIO, SchedPolicy, TaskStruct
-from ktui.sim.kernel.sched import fair
+from ktui.sim.kernel.sched import debug, fair
+from ktui.sim.kernel.sched.features import sched_config
 from ktui.sim.kernel.sched.sched import (
     DEQUEUE_SLEEP,
     ENQUEUE_DELAYED,
@@ -22,6 +23,13 @@ from ktui.sim.kernel.sched.sched import (
 
 MS = 1_000_000
 TICK = 4 * MS  # HZ=250
+
+
+class FakeConfig:
+    """``Machine.cfg``'s fair part: the level and tunables chosen at boot."""
+
+    def __init__(self, kver: tuple[int, int], ncpus: int, hz: int) -> None:
+        self.sched = sched_config(kver, ncpus, hz)
 
 
 class FakeMachine:
@@ -36,6 +44,7 @@ class FakeMachine:
         self.hz = hz
         self.tasks: dict[int, TaskStruct] = {}
         self.rqs = [Rq(cpu) for cpu in range(ncpus)]
+        self.cfg = FakeConfig(kver, ncpus, hz)
         self._seq = 0
 
     def next_seq(self) -> int:
@@ -89,7 +98,7 @@ def run_cpu_bound(m: FakeMachine, duration: int) -> None:
         t += TICK
         clock(m, t)
         fair.task_tick_fair(m, rq, m.tasks[rq.curr])
-        fair.validate_cfs_rq(m, rq)
+        debug.validate_cfs_rq(m, rq)
         if rq.need_resched:
             schedule(m, rq)
     fair.update_curr_fair(m, rq)
@@ -139,11 +148,11 @@ def test_sched_idle_gets_weight_idleprio() -> None:
     ],
 )
 def test_base_slice_scaling(kver: tuple[int, int], ncpus: int, expected: int) -> None:
-    assert fair.sched_base_slice(FakeMachine(kver, ncpus)) == expected
+    assert FakeMachine(kver, ncpus).cfg.sched.base_slice == expected
 
 
 def test_cfs_latency_scaling() -> None:
-    assert fair.sched_latency(FakeMachine((6, 1), 4)) == 6 * MS * (1 + 2)
+    assert FakeMachine((6, 1), 4).cfg.sched.latency == 6 * MS * (1 + 2)
 
 
 # -- long-run shares -------------------------------------------------------------
@@ -187,7 +196,7 @@ def test_wakeup_places_at_avg_vruntime_minus_scaled_lag() -> None:
     v0 = cfs.min_vruntime
     avg = cfs.avg_vruntime + (curr.se.vruntime - v0) * (curr.se.load_weight >> 10)
     load = cfs.avg_load + (curr.se.load_weight >> 10)
-    assert {curr.pid} | {t.pid for t in fair.for_each_cfs_entity(m, rq)} == {
+    assert {curr.pid} | {t.pid for t in debug.for_each_cfs_entity(m, rq)} == {
         a.pid,
         b.pid,
     }
@@ -198,7 +207,7 @@ def test_wakeup_places_at_avg_vruntime_minus_scaled_lag() -> None:
     assert c.se.vruntime == V - lag
     assert c.se.deadline == c.se.vruntime + fair.calc_delta_fair(c.se.slice, c.se)
     assert c.se.vruntime < V and fair.entity_eligible(m, rq, c)
-    fair.validate_cfs_rq(m, rq)
+    debug.validate_cfs_rq(m, rq)
 
 
 @pytest.mark.parametrize(("ncpus", "limit"), [(1, 4 * MS), (8, 2 * 700_000 * 4)])
@@ -216,7 +225,7 @@ def test_dequeue_lag_is_clamped(ncpus: int, limit: int) -> None:
     a.state = 1
     fair.dequeue_task_fair(m, rq, a, 0)  # not a sleep: a real dequeue even on 6.18
     assert a.se.vlag == -limit  # nice 0: calc_delta_fair() is the identity
-    fair.validate_cfs_rq(m, rq)
+    debug.validate_cfs_rq(m, rq)
 
 
 @pytest.mark.parametrize("nice", [0, 5])
@@ -236,7 +245,7 @@ def test_tree_key_by_version(kver: tuple[int, int], key: str) -> None:
     m = FakeMachine(kver)
     for pid in (1, 2, 3):
         new_task(m, pid, nice=pid)
-    for task in fair.for_each_cfs_entity(m, m.rqs[0]):
+    for task in debug.for_each_cfs_entity(m, m.rqs[0]):
         assert task.se.run_key is not None
         assert task.se.run_key[0] == getattr(task.se, key)
 
@@ -265,14 +274,14 @@ def test_ineligible_sleeper_is_delayed_on_612() -> None:
     assert rq.cfs.nr_queued == 2 and rq.nr_running == 2 and rq.cfs.h_nr_runnable == 1
     fair.put_prev_task_fair(m, rq, a)
     assert a.se.run_key in rq.cfs.tasks_timeline  # still in the tree
-    fair.validate_cfs_rq(m, rq)
+    debug.validate_cfs_rq(m, rq)
     nxt = fair.pick_next_task_fair(m, rq)
     assert nxt is b
     rq.curr = b.pid
     # woken again before it was picked: requeue_delayed_entity()
     fair.enqueue_task_fair(m, rq, a, ENQUEUE_DELAYED)
     assert a.se.sched_delayed == 0 and rq.cfs.h_nr_runnable == 2 and rq.nr_running == 2
-    fair.validate_cfs_rq(m, rq)
+    debug.validate_cfs_rq(m, rq)
 
 
 def test_no_delayed_dequeue_on_66() -> None:
@@ -283,7 +292,7 @@ def test_no_delayed_dequeue_on_66() -> None:
     assert a.se.vlag < 0
     fair.put_prev_task_fair(m, rq, a)
     assert a.se.run_key is None
-    fair.validate_cfs_rq(m, rq)
+    debug.validate_cfs_rq(m, rq)
 
 
 def test_picked_delayed_entities_are_dequeued_and_the_pick_retried() -> None:
@@ -303,7 +312,7 @@ def test_picked_delayed_entities_are_dequeued_and_the_pick_retried() -> None:
     assert (b.on_rq, b.se.on_rq, b.se.sched_delayed) == (0, 0, 0)
     assert a.se.vlag == 0  # DELAY_ZERO: a had become eligible (positive lag)
     assert b.se.vlag == 0  # alone on the rq when picked: V is its own vruntime
-    fair.validate_cfs_rq(m, rq)
+    debug.validate_cfs_rq(m, rq)
 
 
 # -- CFS ---------------------------------------------------------------------------------
@@ -319,11 +328,11 @@ def test_cfs_pick_is_leftmost_vruntime() -> None:
         m.tasks[pid] = task
         task.se.vruntime = rel  # normalised, as a migrating task carries it
         fair.enqueue_task_fair(m, rq, task, 0)
-    assert [t.pid for t in fair.for_each_cfs_entity(m, rq)] == [2, 3, 1]
+    assert [t.pid for t in debug.for_each_cfs_entity(m, rq)] == [2, 3, 1]
     assert m.tasks[2].se.vruntime == base + 1 * MS
     nxt = fair.pick_next_task_fair(m, rq)
     assert nxt is not None and nxt.pid == 2 and rq.cfs.curr == 2
-    fair.validate_cfs_rq(m, rq)
+    debug.validate_cfs_rq(m, rq)
 
 
 def test_cfs_tick_preempts_after_ideal_runtime() -> None:
@@ -361,7 +370,7 @@ def test_cfs_sleeper_credit_is_half_latency() -> None:
     fair.update_curr_fair(m, rq)
     fair.enqueue_task_fair(m, rq, b, ENQUEUE_WAKEUP)
     assert b.se.vruntime == rq.cfs.min_vruntime - 6 * MS // 2
-    fair.validate_cfs_rq(m, rq)
+    debug.validate_cfs_rq(m, rq)
 
 
 # -- invariants ----------------------------------------------------------------------------
@@ -372,10 +381,10 @@ def test_validate_catches_a_broken_avg_load() -> None:
     new_task(m, 1)
     new_task(m, 2)
     rq = m.rqs[0]
-    fair.validate_cfs_rq(m, rq)
+    debug.validate_cfs_rq(m, rq)
     rq.cfs.avg_load += 1
     with pytest.raises(SimInvariantError):
-        fair.validate_cfs_rq(m, rq)
+        debug.validate_cfs_rq(m, rq)
 
 
 def test_validate_catches_curr_left_in_tree() -> None:
@@ -384,7 +393,7 @@ def test_validate_catches_curr_left_in_tree() -> None:
     rq = m.rqs[0]
     rq.cfs.curr = a.pid
     with pytest.raises(SimInvariantError):
-        fair.validate_cfs_rq(m, rq)
+        debug.validate_cfs_rq(m, rq)
 
 
 @pytest.mark.parametrize("kver", [(6, 12), (6, 18)])

@@ -1,0 +1,163 @@
+"""Fair run-queue views and invariants. Models kernel/sched/debug.c.
+
+``print_cfs_rq()`` shows a cfs_rq's ``min_vruntime``/``avg_vruntime`` and
+each queued entity; the views here give the snapshot and report the same
+numbers (`cfs_rq_sums`), and `validate_cfs_rq` checks a cfs_rq against a
+recomputation from its entities, as drgn's ``validate_*`` helpers do.
+Left out: schedstats, PELT averages, the per-task ``/proc/<pid>/sched``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ktui.sim.errors import SimInvariantError
+from ktui.sim.include.linux.sched import TaskStruct
+from ktui.sim.kernel.sched import entity
+from ktui.sim.kernel.sched.features import DEADLINE_TREE, DELAY_DEQUEUE, EEVDF
+from ktui.sim.kernel.sched.sched import Rq, scale_load_down
+from ktui.sim.kernel.sched.timeline import INF
+
+
+@dataclass(frozen=True, slots=True)
+class CfsRqSums:
+    """What print_cfs_rq() prints of a cfs_rq's averages, and eligibility.
+
+    Attributes:
+        eevdf: The machine runs EEVDF (6.6+); the other fields are then set.
+        avg: \\Sum (v_i - v0) * w_i over the queued entities, curr included.
+        load: \\Sum w_i (scale_load_down() units).
+        v0: The reference (min_vruntime, zero_vruntime from 6.19).
+        avg_vruntime: avg_vruntime(); min_vruntime before 6.6.
+    """
+
+    eevdf: bool
+    avg: int
+    load: int
+    v0: int
+    avg_vruntime: int
+
+    def eligible(self, vruntime: int) -> bool:
+        """vruntime_eligible(): ``avg >= (vruntime - v0) * load`` (EEVDF only)."""
+        return self.eevdf and self.avg >= (vruntime - self.v0) * self.load
+
+
+def cfs_rq_sums(m: entity.FairMachine, rq: Rq) -> CfsRqSums:
+    """The averages of rq's cfs_rq, taken once for many eligibility tests."""
+    cfs_rq = rq.cfs
+    if m.cfg.sched.level < EEVDF:
+        return CfsRqSums(False, 0, 0, 0, cfs_rq.min_vruntime)
+    avg, load = entity.avg_sums(m, cfs_rq)
+    return CfsRqSums(True, avg, load, entity.v0(m, cfs_rq), entity.avg_vruntime(m, rq))
+
+
+def for_each_cfs_entity(m: entity.FairMachine, rq: Rq) -> Iterator[TaskStruct]:
+    """The tasks in rq's cfs tree, leftmost first (curr is not in the tree)."""
+    for entry in list(rq.cfs.tasks_timeline):
+        yield m.tasks[entry[2]]
+
+
+def validate_cfs_rq(m: entity.FairMachine, rq: Rq) -> None:
+    """Check rq's cfs_rq against a recomputation.
+
+    Raises:
+        SimInvariantError: on a tree entry whose key is stale, curr in the
+            tree, counts or load that do not match the queued entities, a
+            delayed entity before 6.12, augmented minima out of date, or
+            avg_vruntime/avg_load (EEVDF) that differ from the sums over the
+            tree.
+    """
+    cfs_rq = rq.cfs
+    lvl = m.cfg.sched.level
+    where = f"cpu{rq.cpu} cfs_rq"
+    queued: list[TaskStruct] = []
+    avg = load = 0
+    prev: tuple[int, int, int] | None = None
+    for entry in cfs_rq.tasks_timeline:
+        if prev is not None and prev >= entry:
+            raise SimInvariantError(f"{where}: tree not sorted at {entry}")
+        prev = entry
+        task = m.tasks.get(entry[2])
+        if task is None:
+            raise SimInvariantError(f"{where}: unknown pid {entry[2]} in tree")
+        se = task.se
+        if entry[2] == cfs_rq.curr:
+            raise SimInvariantError(f"{where}: curr pid {cfs_rq.curr} is in the tree")
+        if se.run_key != entry or entry[0] != entity.tree_key(m, se):
+            raise SimInvariantError(f"{where}: pid {task.pid} key {entry} is stale")
+        if not se.on_rq:
+            raise SimInvariantError(f"{where}: pid {task.pid} in tree with se.on_rq == 0")
+        queued.append(task)
+        w = scale_load_down(se.load_weight)
+        avg += (se.vruntime - entity.v0(m, cfs_rq)) * w
+        load += w
+    curr = m.tasks[cfs_rq.curr] if cfs_rq.curr else None
+    if curr is not None:
+        if curr.se.run_key is not None:
+            raise SimInvariantError(f"{where}: curr pid {curr.pid} has a tree key")
+        if curr.se.on_rq:
+            queued.append(curr)
+    if cfs_rq.nr_queued != len(queued):
+        raise SimInvariantError(f"{where}: nr_queued {cfs_rq.nr_queued} != {len(queued)} queued")
+    weight = sum(t.se.load_weight for t in queued)
+    if cfs_rq.load_weight != weight:
+        raise SimInvariantError(f"{where}: load.weight {cfs_rq.load_weight} != {weight}")
+    runnable = sum(1 for t in queued if not t.se.sched_delayed)
+    if cfs_rq.h_nr_runnable != runnable:
+        raise SimInvariantError(f"{where}: h_nr_runnable {cfs_rq.h_nr_runnable} != {runnable}")
+    if lvl < DELAY_DEQUEUE and runnable != len(queued):
+        raise SimInvariantError(f"{where}: sched_delayed entity before 6.12")
+    if rq.nr_running < len(queued):
+        raise SimInvariantError(f"{where}: rq.nr_running {rq.nr_running} < {len(queued)}")
+    validate_timeline(m, rq)
+    slices: dict[int, int] = {}
+    for e in cfs_rq.tasks_timeline:
+        s = m.tasks[e[2]].se.slice
+        slices[s] = slices.get(s, 0) + 1
+    if cfs_rq.slice_count != slices:
+        raise SimInvariantError(f"{where}: min_slice index {cfs_rq.slice_count} != {slices}")
+    if lvl >= EEVDF and (cfs_rq.avg_vruntime != avg or cfs_rq.avg_load != load):
+        raise SimInvariantError(
+            f"{where}: avg_vruntime/avg_load {cfs_rq.avg_vruntime}/{cfs_rq.avg_load}"
+            f" != {avg}/{load}"
+        )
+
+
+def validate_timeline(m: entity.FairMachine, rq: Rq) -> None:
+    """Check the tree's blocks and augmented minima (timeline.py) against its entries.
+
+    Raises:
+        SimInvariantError: an empty block, a stale block max, a stored
+            augmented value that is not the entity's (its deadline in
+            6.6/6.7, else its vruntime), or a segment-tree minimum that is
+            not the least value below it.
+    """
+    tl = rq.cfs.tasks_timeline
+    lvl = m.cfg.sched.level
+    where = f"cpu{rq.cpu} tasks_timeline"
+    if len(tl.blocks) != len(tl.ablocks) or len(tl.blocks) != len(tl.maxes):
+        raise SimInvariantError(f"{where}: block lists differ in length")
+    if sum(len(b) for b in tl.blocks) != tl.count:
+        raise SimInvariantError(f"{where}: count {tl.count} is stale")
+    for b, (block, ablock) in enumerate(zip(tl.blocks, tl.ablocks, strict=True)):
+        if not block or len(block) != len(ablock):
+            raise SimInvariantError(f"{where}: block {b} is empty or misaligned")
+        if tl.maxes[b] != block[-1]:
+            raise SimInvariantError(f"{where}: block {b} max is stale")
+        for entry, v in zip(block, ablock, strict=True):
+            se = m.tasks[entry[2]].se
+            want = se.deadline if EEVDF <= lvl < DEADLINE_TREE else se.vruntime
+            if want != v:
+                raise SimInvariantError(f"{where}: pid {entry[2]} augmented value {v} is stale")
+    size = tl.size
+    if size < len(tl.blocks) or len(tl.seg) != 2 * size:
+        raise SimInvariantError(f"{where}: segment tree too small")
+    for j in range(2 * size - 1, 0, -1):
+        if j >= size:
+            b = j - size
+            want = min(tl.ablocks[b]) if b < len(tl.ablocks) else INF
+        else:
+            want = min(tl.seg[2 * j], tl.seg[2 * j + 1])
+        if tl.seg[j] != want:
+            raise SimInvariantError(f"{where}: minimum at node {j} is {tl.seg[j]}, not {want}")
