@@ -3,7 +3,7 @@
 Ops are named after the kernel functions they model (``mutex_lock``,
 ``spin_lock_irqsave``, ``msleep``) plus a few simulator verbs (``run``,
 ``exit``). Each subsystem registers its ops here at import time with
-`register_op`; the program parser (`ktui.sim.program`) validates against this
+`register_op`; the program parser (`ktui.sim.scenario.program`) validates against this
 registry and the machine dispatches to the handler, so adding a subsystem
 never edits the core.
 """

@@ -1,4 +1,4 @@
-"""Tests for ktui.sim.program: the op language and its compilation."""
+"""Tests for ktui.sim.scenario.program: the op language and its compilation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from ktui.sim import ops
 from ktui.sim.errors import ScenarioError
 from ktui.sim.ops import Op, OpSpec
-from ktui.sim.program import parse_duration, parse_msecs, parse_program
+from ktui.sim.scenario.program import parse_duration, parse_msecs, parse_program
 
 
 def _dummy(*_args: object) -> bool:

@@ -21,6 +21,7 @@ from ktui.sim.scenario import (
     parse_scenario_data,
     parse_scenario_text,
     register_section,
+    unregister_section,
 )
 
 
@@ -474,8 +475,9 @@ def test_breakpoint_errors() -> None:
     assert "missing key 'when'" in str(err(MINIMAL + "[[breakpoint]]\n"))
 
 
-def test_registered_section(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scenario, "_SECTIONS", {})
+def test_registered_section() -> None:
+    """A registered table is parsed with its own errors; twice is an error; unregistered,
+    it is an unknown table again."""
 
     def parse_irq(value: object, ctx: SectionContext) -> object:
         if not isinstance(value, dict):
@@ -486,13 +488,19 @@ def test_registered_section(monkeypatch: pytest.MonkeyPatch) -> None:
         return (line, ctx.machine.cpus, len(ctx.tasks))
 
     register_section("irq", parse_irq)
-    s = parse_scenario_text(MINIMAL + "\n[irq]\nline = 4\n", "i.toml")
-    assert s.sections == {"irq": (4, 1, 1)}
-    e = err(MINIMAL + '\n[irq]\nline = "x"\n')
-    assert str(e) == "x.toml:10: [irq] line: expected an integer"
-    with pytest.raises(ValueError):
-        register_section("task", parse_irq)
-    assert "did you mean 'irq'" in str(err(MINIMAL + "\n[irqs]\n"))
+    try:
+        s = parse_scenario_text(MINIMAL + "\n[irq]\nline = 4\n", "i.toml")
+        assert s.sections == {"irq": (4, 1, 1)}
+        e = err(MINIMAL + '\n[irq]\nline = "x"\n')
+        assert str(e) == "x.toml:10: [irq] line: expected an integer"
+        with pytest.raises(ValueError):
+            register_section("task", parse_irq)
+        with pytest.raises(ValueError, match="registered twice"):
+            register_section("irq", parse_irq)
+        assert "did you mean 'irq'" in str(err(MINIMAL + "\n[irqs]\n"))
+    finally:
+        unregister_section("irq")
+    assert "unknown table 'irq'" in str(err(MINIMAL + "\n[irq]\nline = 4\n"))
 
 
 # --- never a traceback ------------------------------------------------------------------

@@ -1,227 +1,49 @@
-"""Scenario files: TOML (read with tomllib) -> a validated, frozen `Scenario`.
+"""The loader: parsed TOML -> a validated `Scenario`.
 
-No kernel counterpart. A scenario is the simulator's whole input besides the
-journal: the machine (CPUs, HZ, kernel version), the locks, the tasks and
-their programs, breakpoints, and extra tables that subsystems register with
-`register_section`. See docs/scenarios.md for the language.
-
-Every bad input -- TOML syntax, wrong type, unknown key, bad value, a missing
-or unreadable file -- raises one `ScenarioError` that names the file, the line
-(found in the source text, since tomllib gives none for keys), the key or
-task and op, and what was expected. Never a traceback.
-"""
+Every bad input -- TOML syntax, wrong type, unknown key, bad value -- raises
+one `ScenarioError` that names the file, the line (found in the source text,
+since tomllib gives none for keys), the key or task and op, and what was
+expected. Never a traceback."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.resources
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Final
 
 from ktui.sim.errors import ScenarioError
 from ktui.sim.ops import LOCK_KINDS, OBJECT_KINDS, Op
-from ktui.sim.program import parse_program
-from ktui.sim.toml_lines import SourceMap
+from ktui.sim.scenario.model import (
+    CORE_SECTIONS,
+    DEFAULT_CPUS,
+    DEFAULT_HZ,
+    DEFAULT_KERNEL,
+    DEFAULT_SEED,
+    HZ_CHOICES,
+    KERNEL_MINORS,
+    LATER_POLICIES,
+    MAX_CPUS,
+    MAX_NICE,
+    MAX_TASKS,
+    MIN_NICE,
+    POLICIES,
+    TASK_COMM_LEN,
+    LockSpec,
+    MachineSpec,
+    Scenario,
+    TaskSpec,
+)
+from ktui.sim.scenario.program import parse_program
+from ktui.sim.scenario.sections import _SECTIONS, SectionContext, _ensure_registry
+from ktui.sim.scenario.toml_lines import SourceMap
 from ktui.sim.units import did_you_mean, parse_duration
-
-DEFAULT_SEED: Final = 1
-"""``[scenario] seed`` when omitted."""
-DEFAULT_CPUS: Final = 1
-MAX_CPUS: Final = 64
-"""Most CPUs a machine may have (the model's limit, not the kernel's NR_CPUS)."""
-HZ_CHOICES: Final = (100, 250, 300, 1000)
-"""CONFIG_HZ choices in kernel/Kconfig.hz."""
-DEFAULT_HZ: Final = 250
-DEFAULT_KERNEL: Final = "6.18"
-KERNEL_MINORS: Final[dict[int, int]] = {5: 19, 6: 18}
-"""Supported kernel major -> last minor (5.0 .. 5.19, 6.0 .. 6.18)."""
-TASK_COMM_LEN: Final = 16
-"""include/linux/sched.h: comm is 16 bytes with the NUL, so 15 characters."""
-MIN_NICE: Final = -20
-MAX_NICE: Final = 19
-POLICIES: Final = ("normal", "batch", "idle")
-"""Policies modelled so far (SCHED_NORMAL, SCHED_BATCH, SCHED_IDLE)."""
-LATER_POLICIES: Final = ("fifo", "rr", "deadline")
-"""Policies the scheduler issue will add; rejected as "not modelled yet"."""
-MAX_TASKS: Final = 32768
-"""PID_MAX_DEFAULT (include/linux/threads.h): pids are 1..32767 here."""
-
-CORE_SECTIONS: Final[dict[str, tuple[str, ...]]] = {
-    "scenario": ("name", "description", "seed"),
-    "machine": ("cpus", "hz", "kernel"),
-    "locks": (),
-    "task": ("name", "cpu", "affinity", "nice", "policy", "start", "program"),
-    "breakpoint": ("when",),
-}
-"""Top-level tables this module parses, and their keys (``locks``: any name)."""
 
 _IDENT_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _KVER_RE: Final = re.compile(r"^(\d+)\.(\d+)$")
-
-
-@dataclass(frozen=True, slots=True)
-class MachineSpec:
-    """``[machine]``: the simulated hardware and the modelled kernel."""
-
-    cpus: int
-    """Number of CPUs, 1..MAX_CPUS."""
-    hz: int
-    """Tick rate (CONFIG_HZ)."""
-    kernel: str
-    """Kernel version as written, ``"X.Y"``."""
-    kver: tuple[int, int]
-    """`kernel` as (major, minor), for comparisons."""
-
-
-@dataclass(frozen=True, slots=True)
-class LockSpec:
-    """One ``[locks]`` entry."""
-
-    name: str
-    """Identifier used in programs."""
-    kind: str
-    """A registered lock kind (``mutex``, ``spinlock``)."""
-    id: int
-    """Index in ``[locks]`` order; what ``lock`` op args hold."""
-    line: int
-    """1-based line in the file, 0 if unknown."""
-
-
-@dataclass(frozen=True, slots=True)
-class TaskSpec:
-    """One ``[[task]]``."""
-
-    name: str
-    """comm, at most TASK_COMM_LEN - 1 characters, unique."""
-    pid: int
-    """Assigned in file order from 1."""
-    cpu: int | None
-    """Starting CPU, None to let the scheduler choose."""
-    affinity: tuple[int, ...]
-    """Allowed CPUs, sorted; all CPUs by default."""
-    nice: int
-    """-20..19."""
-    policy: str
-    """``normal``, ``batch`` or ``idle``."""
-    start_ns: int
-    """Fork time in ns."""
-    program: tuple[Op, ...]
-    """The compiled program (see `ktui.sim.program`)."""
-    line: int
-    """Line of the ``[[task]]`` header, 0 if unknown."""
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario:
-    """A loaded, validated scenario."""
-
-    name: str
-    """``[scenario] name``; the file's stem by default."""
-    description: str
-    """``[scenario] description``."""
-    seed: int
-    """Seed of the machine's one `random.Random`."""
-    path: str
-    """The file as given, or the built-in name."""
-    machine: MachineSpec
-    locks: tuple[LockSpec, ...]
-    tasks: tuple[TaskSpec, ...]
-    breakpoints: tuple[tuple[str, int], ...]
-    """``(expression, line)`` of each ``[[breakpoint]] when``; parsed later."""
-    sections: Mapping[str, object] = field(default_factory=dict)
-    """Extra top-level tables, as returned by their registered parsers."""
-    source: str = ""
-    """The TOML text (empty when built from a dict)."""
-
-
-# --- section registry ----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SectionContext:
-    """What a registered section parser gets besides the table's value.
-
-    Attributes:
-        name: The section's top-level name.
-        path: The scenario file, for errors.
-        machine: The parsed ``[machine]``.
-        locks: The parsed ``[locks]``.
-        tasks: The parsed tasks.
-    """
-
-    name: str
-    path: str
-    machine: MachineSpec
-    locks: tuple[LockSpec, ...]
-    tasks: tuple[TaskSpec, ...]
-    _smap: SourceMap
-
-    def line_of(self, key: str = "", index: int | None = None) -> int:
-        """Line of `key` in this section (or of its ``index``-th item), 0 if unknown."""
-        return self._smap.line(self.name, index, key)
-
-    def error(self, message: str, key: str = "", index: int | None = None) -> ScenarioError:
-        """Build a `ScenarioError` located at `key` of this section.
-
-        Args:
-            message: What is wrong and what was expected.
-            key: The offending key, if any.
-            index: For an array of tables: which item (0-based).
-
-        Returns:
-            The error, for the caller to raise.
-        """
-        where = f"[{self.name}]" if index is None else f"[[{self.name}]] #{index + 1}"
-        if key:
-            where += f" {key}"
-        return ScenarioError(message, self.path, self.line_of(key, index) or None, where)
-
-
-SectionParser = Callable[[object, SectionContext], object]
-"""Parses one extra top-level table; raises ``ctx.error(...)`` on bad input."""
-
-_SECTIONS: dict[str, SectionParser] = {}
-
-
-def register_section(name: str, parser: SectionParser) -> None:
-    """Let a subsystem add a top-level table (``[irq]``, ``[mm]``, ``[[virtio]]``).
-
-    Its parsed value lands in ``Scenario.sections[name]``; unregistered
-    top-level tables are errors.
-
-    Args:
-        name: The top-level key.
-        parser: Called with the raw TOML value and a `SectionContext`.
-
-    Raises:
-        ValueError: `name` is a core table.
-    """
-    if name in CORE_SECTIONS:
-        raise ValueError(f"[{name}] is a core scenario table")
-    if name in _SECTIONS:
-        raise ValueError(f"[{name}] is registered twice")
-    _SECTIONS[name] = parser
-
-
-def unregister_section(name: str) -> None:
-    """Forget table `name` (a subsystem unloaded by `ktui.sim.subsystems.unregister`)."""
-    _SECTIONS.pop(name, None)
-
-
-def _ensure_registry() -> None:
-    """Import the subsystems so ops, lock kinds and sections are registered."""
-    try:
-        importlib.import_module("ktui.sim.subsystems")
-    except ModuleNotFoundError as e:
-        if e.name != "ktui.sim.subsystems":
-            raise
-
 
 # --- the loader ------------------------------------------------------------------
 
@@ -606,91 +428,3 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
             line = text.count("\n") + 1
         raise ScenarioError(f"TOML syntax error: {msg}", path, line) from None
     return parse_scenario_data(data, path, text)
-
-
-def _scenarios_dir() -> Traversable:
-    return importlib.resources.files("ktui") / "scenarios"
-
-
-def builtin_names() -> list[str]:
-    """Names of the built-in scenarios (``ktui/scenarios/*.toml``), sorted."""
-    return sorted(
-        p.name[: -len(".toml")] for p in _scenarios_dir().iterdir() if p.name.endswith(".toml")
-    )
-
-
-def _builtin_text(name: str) -> str:
-    if name not in builtin_names():
-        names = builtin_names()
-        raise ScenarioError(
-            f"no built-in scenario {name!r}{did_you_mean(name, names)} (built-ins: {', '.join(names)})",
-            name,
-        )
-    return (_scenarios_dir() / f"{name}.toml").read_text(encoding="utf-8")
-
-
-def builtin_description(name: str) -> str:
-    """The ``[scenario] description`` of a built-in, without full validation.
-
-    Raises:
-        ScenarioError: No such built-in.
-    """
-    meta = tomllib.loads(_builtin_text(name)).get("scenario", {})
-    desc = meta.get("description", "") if isinstance(meta, dict) else ""
-    return desc if isinstance(desc, str) else ""
-
-
-def _read_file(path: Path, shown: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise ScenarioError(f"cannot read the scenario file: {e.strerror or e}", shown) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ScenarioError(
-            f"not UTF-8 text (byte 0x{raw[e.start]:02x}); scenario files must be UTF-8", shown, line
-        ) from None
-
-
-def load_scenario(path_or_name: str) -> Scenario:
-    """Load a scenario from a ``.toml`` path or a built-in name.
-
-    An existing file wins over a built-in of the same name.
-
-    Args:
-        path_or_name: ``examples/x.toml``, or ``abba``.
-
-    Returns:
-        The scenario.
-
-    Raises:
-        ScenarioError: Missing or unreadable file, not UTF-8, TOML syntax
-            error, or invalid content.
-    """
-    shown = path_or_name
-    if not path_or_name.strip():
-        raise ScenarioError(
-            "no scenario given; expected a .toml path or a built-in name "
-            f"({', '.join(builtin_names())})"
-        )
-    path = Path(path_or_name)
-    try:
-        is_dir, exists = path.is_dir(), path.exists()
-    except (OSError, ValueError):
-        is_dir, exists = False, False
-    if is_dir:
-        raise ScenarioError("is a directory; expected a .toml scenario file", shown)
-    if exists:
-        return parse_scenario_text(_read_file(path, shown), shown)
-    if path_or_name in builtin_names():
-        return parse_scenario_text(_builtin_text(path_or_name), path_or_name)
-    if path_or_name.endswith(".toml") or "/" in path_or_name or "\\" in path_or_name:
-        raise ScenarioError("no such file", shown)
-    names = builtin_names()
-    raise ScenarioError(
-        f"no such file or built-in scenario{did_you_mean(path_or_name, names)} "
-        f"(built-ins: {', '.join(names)})",
-        shown,
-    )
