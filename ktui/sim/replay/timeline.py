@@ -469,6 +469,24 @@ class Simulator:
         saved = self.event
         starts = sorted(k for k in self.checkpoints if k < cur)
         result: tuple[int, int] | None = None
+        sink, self.cfg.sink = self.cfg.sink, None  # replayed events are not new
+        try:
+            result = self._search_state_edges(entries, starts, lo, cur, poll)
+        finally:
+            self.cfg.sink = sink
+        self._reload(saved)
+        return result
+
+    def _search_state_edges(
+        self,
+        entries: list[BreakpointEntry],
+        starts: list[int],
+        lo: int,
+        cur: int,
+        poll: Callable[[], object] | None,
+    ) -> tuple[int, int] | None:
+        result: tuple[int, int] | None = None
+        log = self.log
         for base in reversed(starts):
             if base + CHECKPOINT_INTERVAL <= lo:
                 break
@@ -480,6 +498,8 @@ class Simulator:
             prev = [bpmod.holds(e.bp, ctx, m.now) for e in entries]
             hi = min(base + CHECKPOINT_INTERVAL, cur - 1)
             while m.nr_events < hi and m.step():
+                if log.record(m.nr_events - 1) != m.last:
+                    raise SimInvariantError(f"replay diverged at event {m.nr_events}")
                 ctx = MachineContext(m)
                 for j, e in enumerate(entries):
                     now = bpmod.holds(e.bp, ctx, m.now)
@@ -488,7 +508,6 @@ class Simulator:
                     prev[j] = now
             if result is not None:
                 break
-        self._reload(saved)
         return result
 
     # -- reading ----------------------------------------------------------
