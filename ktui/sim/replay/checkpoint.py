@@ -30,13 +30,29 @@ Canonical = None | bool | int | float | str | tuple["Canonical", ...]
 
 
 def save(m: Machine) -> bytes:
-    """The whole state of `m` (without its static config) as compact bytes."""
-    return pickle.dumps(m, protocol=pickle.HIGHEST_PROTOCOL)
+    """The whole state of `m` (without its static config) as compact bytes.
+
+    What is pickled is ``Machine.__getstate__()``, the tuple of its slots, so
+    that `restore_into` can put it back into an existing machine.
+    """
+    return pickle.dumps(m.__getstate__(), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def restore_into(m: Machine, blob: bytes) -> None:
+    """Put checkpoint `blob` back into `m` itself (restore in place).
+
+    The machine object stays the same, so every caller holding it sees the
+    restored state; its static config (``m.cfg``) is untouched.
+    """
+    m.__setstate__(pickle.loads(blob))  # noqa: S301 - our own bytes
 
 
 def restore(blob: bytes, cfg: Config) -> Machine:
     """A new machine from checkpoint `blob` (made by `save` in this process)."""
-    m: Machine = pickle.loads(blob)  # noqa: S301 - our own bytes
+    from ktui.sim.machine import Machine
+
+    m = Machine.__new__(Machine)
+    m.__setstate__(pickle.loads(blob))  # noqa: S301 - our own bytes
     m.cfg = cfg
     return m
 
