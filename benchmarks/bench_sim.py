@@ -1,13 +1,15 @@
 """Simulator throughput and time-travel latency. Prints figures; asserts nothing.
 
-    python benchmarks/bench_sim.py [--events 1000000] [--seconds 10]
+    python benchmarks/bench_sim.py [--steps 300000] [--events 1000000] [--samples 300]
 
 1. events/s for the built-in `bench-cpu` scenario (2 CPUs, 200 CPU-bound
-   tasks) over SECONDS of simulated time, with history on and off, and the
-   ratio; bytes of history per event.
+   tasks) over STEPS events (at least 200,000: shorter runs are noise), with
+   history on and off, and the ratio; bytes of history per event.
 2. A history of EVENTS events, then the latency of `back(1)` (from random
    points, each right after a `goto` there, and repeatedly from the live end
-   as when holding the key) and of `goto` to random points: median and p99.
+   as when holding the key) and of `goto` to random points: median and p99;
+   then the history's bytes per event with the dense-checkpoint cache as the
+   latencies left it (bounded by `DENSE_MAX_BYTES`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import statistics
 import time
 
 import ktui.sim
+from ktui.sim.replay.history import DENSE_MAX_BYTES
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -35,15 +38,16 @@ def print_latency(label: str, ms: list[float]) -> None:
     )
 
 
-def throughput(seconds: int, repeat: int = 3) -> None:
+def throughput(steps: int, repeat: int = 3) -> None:
     """Best of `repeat` runs each way (the machine's other load only slows runs down)."""
     rates = {}
     for history in (True, False):
         best = float("inf")
         for _ in range(repeat):
             sim = ktui.sim.load("bench-cpu", history=history)
+            gc.collect()
             t0 = time.perf_counter()
-            sim.run(until_ns=seconds * 1_000_000_000)
+            sim.run(steps=steps)
             best = min(best, time.perf_counter() - t0)
         dt = best
         rates[history] = sim.event / dt
@@ -51,13 +55,14 @@ def throughput(seconds: int, repeat: int = 3) -> None:
         if history:
             extra = f", history {sim.history_bytes() / sim.event:.1f} bytes/event"
         print(
-            f"bench-cpu {seconds}s simulated, history {'on ' if history else 'off'}: "
-            f"{sim.event} events in {dt:.2f}s = {rates[history]:,.0f} events/s{extra}"
+            f"bench-cpu {sim.time_ns / 1e9:.1f}s simulated, history {'on ' if history else 'off'}: "
+            f"{sim.event:,} events in {dt:.2f}s = {rates[history]:,.0f} events/s{extra}"
         )
     print(f"history overhead: {rates[False] / rates[True]:.2f}x")
 
 
 def time_travel(n_events: int, samples: int) -> None:
+    """Build a history of `n_events`, then time back(1) and goto on it."""
     sim = ktui.sim.load("bench-cpu")
     t0 = time.perf_counter()
     sim.run(steps=n_events)
@@ -90,15 +95,20 @@ def time_travel(n_events: int, samples: int) -> None:
         backs.append((time.perf_counter() - t) * 1000)
     print_latency(f"goto random point, {samples}x", gotos)
     print_latency("back(1) right after each goto", backs)
+    print(
+        f"after these: {sim.history_bytes() / sim.recorded:.1f} bytes/event; dense cache "
+        f"{len(sim.dense)} checkpoints, {sim.dense.nbytes / 2**20:.1f} MiB "
+        f"(bound {DENSE_MAX_BYTES / 2**20:.0f} MiB)"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=int, default=10, help="simulated seconds for throughput")
+    ap.add_argument("--steps", type=int, default=300_000, help="events for throughput (>= 200,000)")
     ap.add_argument("--events", type=int, default=1_000_000, help="history size for time travel")
     ap.add_argument("--samples", type=int, default=300)
     args = ap.parse_args()
-    throughput(args.seconds)
+    throughput(max(args.steps, 200_000))
     time_travel(args.events, args.samples)
 
 

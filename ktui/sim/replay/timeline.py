@@ -55,9 +55,6 @@ __all__ = [
 
 Status = Literal["paused", "finished", "deadlock", "breakpoint", "limit"]
 
-FORWARD_REPLAY_MAX = 2048  # a goto this far ahead just steps forward
-
-
 class _Interrupted(Exception):
     """A should_stop callback asked a long search to stop."""
 
@@ -210,9 +207,13 @@ class Simulator:
         if end is not None and target > end:
             raise CommandError(f"goto: event {target} is past the end of the run ({end})")
         cur = self.event
-        if target == cur:
-            pass
-        elif cur < target <= cur + FORWARD_REPLAY_MAX or target > self.recorded:
+        recorded = self.recorded
+        if target <= recorded:
+            if target != cur:
+                self.hist.seek(target)
+        else:
+            if cur < recorded:
+                self.hist.seek(recorded)
             advance = self.hist.advance
             while self.event < target and advance():
                 pass
@@ -220,8 +221,6 @@ class Simulator:
                 end = self.event
                 self.goto(cur)  # nothing half-done: back where we were
                 raise CommandError(f"goto: event {target} is past the end of the run ({end})")
-        else:
-            self.hist.restore(target)
         self._paused()
 
     def goto_time(self, time_ns: int) -> None:

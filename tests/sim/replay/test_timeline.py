@@ -188,3 +188,17 @@ def test_reverse_continue_checks_the_replay_against_the_record() -> None:
     sim.log.times[100] += 1  # the record now disagrees with any replay
     with pytest.raises(SimInvariantError, match="diverged at event 101"):
         sim.reverse_continue()
+
+
+def test_stepping_forward_over_the_record_does_not_emit_again() -> None:
+    """After back, step/goto forward replay recorded events: the sink sees each event once."""
+    sim = ktui.sim.load("cfs-nice")
+    seen: list[tuple[int, ...]] = []
+    sim.cfg.sink = seen.append
+    sim.step(3000)
+    sim.back(1500)
+    sim.step(700)
+    sim.goto(2900)
+    sim.step(200)
+    assert sim.event == 3100
+    assert seen == [sim.log.record(i) for i in range(3100)]
