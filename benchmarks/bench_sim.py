@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import statistics
 import time
@@ -30,12 +31,34 @@ def pct(xs: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
-def print_latency(label: str, ms: list[float]) -> None:
-    """One line: median, p99 and max of latencies in ms."""
+def print_latency(label: str, ms: list[tuple[float, float]]) -> None:
+    """One line: median, p99 and max of (wall, CPU) latencies in ms.
+
+    The CPU time (this process's, `time.process_time`) leaves out the time
+    other processes on a shared machine took the core away from us.
+    """
+    wall = [w for w, _ in ms]
+    cpu = [c for _, c in ms]
     print(
-        f"{label}: median {statistics.median(ms):.2f} ms, "
-        f"p99 {pct(ms, 0.99):.2f} ms, max {max(ms):.2f} ms"
+        f"{label}: median {statistics.median(wall):.2f} ms, "
+        f"p99 {pct(wall, 0.99):.2f} ms, max {max(wall):.2f} ms "
+        f"(CPU: median {statistics.median(cpu):.2f}, p99 {pct(cpu, 0.99):.2f} ms)"
     )
+
+
+class Timer:
+    """Wall and CPU time of one call, in ms: ``with Timer(out): ...``."""
+
+    def __init__(self, out: list[tuple[float, float]]) -> None:
+        self.out = out
+
+    def __enter__(self) -> None:
+        self.w, self.c = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc: object) -> None:
+        self.out.append(
+            ((time.perf_counter() - self.w) * 1000, (time.process_time() - self.c) * 1000)
+        )
 
 
 def throughput(steps: int, repeat: int = 3) -> None:
@@ -76,23 +99,20 @@ def time_travel(n_events: int, samples: int) -> None:
     gc.collect()
 
     # back(1) from the live end, repeatedly (holding the key)
-    held: list[float] = []
+    held: list[tuple[float, float]] = []
     for _ in range(samples):
-        t = time.perf_counter()
-        sim.back(1)
-        held.append((time.perf_counter() - t) * 1000)
+        with Timer(held):
+            sim.back(1)
     print_latency(f"back(1) held at the end, {samples}x", held)
 
-    gotos: list[float] = []
-    backs: list[float] = []
+    gotos: list[tuple[float, float]] = []
+    backs: list[tuple[float, float]] = []
     for _ in range(samples):
         target = rng.randrange(1, sim.recorded)
-        t = time.perf_counter()
-        sim.goto(target)
-        gotos.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
-        sim.back(1)
-        backs.append((time.perf_counter() - t) * 1000)
+        with Timer(gotos):
+            sim.goto(target)
+        with Timer(backs):
+            sim.back(1)
     print_latency(f"goto random point, {samples}x", gotos)
     print_latency("back(1) right after each goto", backs)
     print(
@@ -108,6 +128,7 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=1_000_000, help="history size for time travel")
     ap.add_argument("--samples", type=int, default=300)
     args = ap.parse_args()
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     throughput(max(args.steps, 200_000))
     time_travel(args.events, args.samples)
 

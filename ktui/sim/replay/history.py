@@ -40,7 +40,7 @@ DENSE_INTERVAL: Final = 64
 
 A checkpoint restore costs about as much as replaying 150 events, so a step
 back costs one restore plus at most this many events of replay."""
-DENSE_WINDOW: Final = 512
+DENSE_WINDOW: Final = 256
 """A replay saves dense checkpoints only this many events before its target."""
 DENSE_MAX_BYTES: Final = 8 << 20
 """Bound of the dense-checkpoint cache (8 MiB: ~180 checkpoints of bench-cpu's

@@ -42,8 +42,8 @@ def test_goto_keeps_dense_checkpoints_only_near_its_target() -> None:
     assert held, "a replay of 1017 events leaves dense checkpoints"
     assert all(target - DENSE_WINDOW <= k <= target for k in held)
     assert all(k % DENSE_INTERVAL == 0 for k in held)
-    # 2041 - 512 = 1529: multiples of 64 in [1529, 2041]: 1536 .. 1984, eight of them
-    assert held == list(range(1536, 2041, DENSE_INTERVAL))
+    # 2041 - 256 = 1785: multiples of 64 in [1785, 2041]: 1792 .. 1984, four of them
+    assert held == list(range(1792, 2041, DENSE_INTERVAL))
 
 
 def test_back_one_after_goto_replays_from_a_dense_checkpoint() -> None:
