@@ -15,7 +15,11 @@ Replays leave denser checkpoints behind (every `DENSE_INTERVAL` events), but
 only within `DENSE_WINDOW` events of their target, where the next step back
 will look: a far goto does not pay for checkpoints along its whole replay.
 They live in a cache bounded to `DENSE_MAX_BYTES` bytes, least recently used
-dropped first.
+dropped first (each counted with the big-array chunks it stored new).
+
+Big array state (`ktui.sim.replay.chunked.ChunkedArray`) is checkpointed
+incrementally: a checkpoint stores only the chunks changed since the last
+one, in the history's `ChunkStore`, and refers to the rest.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING, Final
 
 from ktui.sim.errors import SimInvariantError
 from ktui.sim.replay import checkpoint
+from ktui.sim.replay.chunked import ChunkStore
 from ktui.sim.replay.journal import Journal
 from ktui.sim.trace import TraceLog
 
@@ -54,10 +59,11 @@ class DenseCache:
         max_bytes: Drop the least recently used beyond this many bytes.
     """
 
-    __slots__ = ("_blobs", "max_bytes", "nbytes")
+    __slots__ = ("_blobs", "_sizes", "max_bytes", "nbytes")
 
     def __init__(self, max_bytes: int = DENSE_MAX_BYTES) -> None:
         self._blobs: OrderedDict[int, bytes] = OrderedDict()
+        self._sizes: dict[int, int] = {}
         self.max_bytes = max_bytes
         self.nbytes = 0
         """Bytes held now (at most `max_bytes`)."""
@@ -75,22 +81,47 @@ class DenseCache:
             self._blobs.move_to_end(n)
         return blob
 
-    def put(self, n: int, blob: bytes) -> None:
-        """Keep `blob` as the checkpoint at `n`, dropping old ones past the bound."""
-        blobs = self._blobs
-        old = blobs.pop(n, None)
-        if old is not None:
-            self.nbytes -= len(old)
-        blobs[n] = blob
-        self.nbytes += len(blob)
-        while self.nbytes > self.max_bytes and len(blobs) > 1:
-            _, dropped = blobs.popitem(last=False)
-            self.nbytes -= len(dropped)
+    def put(self, n: int, blob: bytes, size: int | None = None) -> list[int]:
+        """Keep `blob` as the checkpoint at `n`, dropping old ones past the bound.
 
-    def cut(self, n: int) -> None:
-        """Forget the checkpoints after position `n`."""
-        for k in [k for k in self._blobs if k > n]:
-            self.nbytes -= len(self._blobs.pop(k))
+        Args:
+            n: Its position.
+            blob: The checkpoint.
+            size: Bytes to count for it (default ``len(blob)``; more when it
+                also stored chunks of big arrays).
+
+        Returns:
+            The positions dropped.
+        """
+        blobs = self._blobs
+        dropped: list[int] = []
+        if n in blobs:
+            self._drop(n)
+            dropped.append(n)
+        size = len(blob) if size is None else size
+        blobs[n] = blob
+        self._sizes[n] = size
+        self.nbytes += size
+        while self.nbytes > self.max_bytes and len(blobs) > 1:
+            k = next(iter(blobs))
+            self._drop(k)
+            dropped.append(k)
+        return dropped
+
+    def _drop(self, n: int) -> None:
+        del self._blobs[n]
+        self.nbytes -= self._sizes.pop(n)
+
+    def cut(self, n: int) -> list[int]:
+        """Forget the checkpoints after position `n`; returns their positions."""
+        gone = [k for k in self._blobs if k > n]
+        for k in gone:
+            self._drop(k)
+        return gone
+
+    def blobs(self) -> list[bytes]:
+        """The checkpoints held (their own bytes, without shared chunks)."""
+        return list(self._blobs.values())
 
     def positions(self) -> list[int]:
         """Positions held, in increasing order."""
@@ -114,11 +145,36 @@ class History:
         self.checkpoints: dict[int, bytes] = {}
         """Sparse checkpoints, at every multiple of CHECKPOINT_INTERVAL recorded."""
         self.dense = DenseCache()
+        self.chunks = ChunkStore()
+        """Contents of big arrays (`ChunkedArray`), shared by checkpoints."""
+        self._refs: dict[tuple[bool, int], list[int]] = {}
+        """Chunk ids each checkpoint holds, by (dense?, position)."""
         self.journal = Journal()
         self.end: int | None = None
         """Event count at which the machine ran out of work, once known."""
         if record:
-            self.checkpoints[0] = checkpoint.save(m)
+            self._save_sparse(0)
+
+    def _save_sparse(self, n: int) -> None:
+        refs: list[int] = []
+        self.checkpoints[n] = checkpoint.save(self.m, self.chunks, refs)
+        if refs:
+            self._refs[False, n] = refs
+
+    def _save_dense(self, n: int) -> None:
+        refs: list[int] = []
+        store = self.chunks
+        store.new_bytes = 0
+        blob = checkpoint.save(self.m, store, refs)
+        if refs:
+            self._refs[True, n] = refs
+        for k in self.dense.put(n, blob, len(blob) + store.new_bytes):
+            self._release(True, k)
+
+    def _release(self, dense: bool, n: int) -> None:
+        refs = self._refs.pop((dense, n), None)
+        if refs:
+            self.chunks.release(refs)
 
     @property
     def recorded(self) -> int:
@@ -161,7 +217,7 @@ class History:
                 except OverflowError:
                     log.append_wide(start, rec)
                 if n % CHECKPOINT_INTERVAL == 0:
-                    self.checkpoints[n] = checkpoint.save(m)
+                    self._save_sparse(n)
         return True
 
     def _reached_end(self) -> None:
@@ -204,7 +260,9 @@ class History:
         self.log.truncate(n)
         for k in [k for k in self.checkpoints if k > n]:
             del self.checkpoints[k]
-        self.dense.cut(n)
+            self._release(False, k)
+        for k in self.dense.cut(n):
+            self._release(True, k)
 
     # -- back ---------------------------------------------------------------
     def seek(self, target: int) -> None:
@@ -222,7 +280,7 @@ class History:
         if base <= cur <= target:
             self.replay(target, dense_from=target - DENSE_WINDOW)
             return
-        checkpoint.restore_into(self.m, blob)
+        checkpoint.restore_into(self.m, blob, self.chunks)
         back = target < cur <= target + DENSE_WINDOW
         self.replay(target, dense_from=base + 1 if back else target - DENSE_WINDOW)
 
@@ -244,7 +302,7 @@ class History:
     def restore_checkpoint(self, target: int) -> int:
         """Restore the latest checkpoint at or before `target`; returns its position."""
         base, blob = self._nearest(target)
-        checkpoint.restore_into(self.m, blob)
+        checkpoint.restore_into(self.m, blob, self.chunks)
         return base
 
     def replay(
@@ -289,7 +347,7 @@ class History:
                     and n % CHECKPOINT_INTERVAL
                     and n not in dense
                 ):
-                    dense.put(n, checkpoint.save(m))
+                    self._save_dense(n)
                 if on_event is not None:
                     on_event(m)
         finally:
@@ -300,5 +358,6 @@ class History:
         return (
             self.log.nbytes()
             + sum(len(b) for b in self.checkpoints.values())
-            + self.dense.nbytes
+            + sum(len(b) for b in self.dense.blobs())
+            + self.chunks.nbytes
         )

@@ -398,7 +398,7 @@ class Simulator:
                 break
             if poll is not None and poll():
                 raise _Interrupted
-            checkpoint.restore_into(self.machine, hist.checkpoints[base])
+            checkpoint.restore_into(self.machine, hist.checkpoints[base], hist.chunks)
             on_event, edges = self.table.edge_watcher(lo)
             hist.replay(min(base + CHECKPOINT_INTERVAL, cur - 1), on_event=on_event)
             if edges:
