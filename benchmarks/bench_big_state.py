@@ -3,11 +3,11 @@
     python benchmarks/bench_big_state.py [--entries 262144] [--events 200000] [--samples 200]
 
 Memory will hold a ``struct page`` per frame: a 1 GiB machine has 262,144
-pages. This puts an ``array('Q')`` of ENTRIES words in ``Machine.ext`` (as
-a memory subsystem's state would be), with a toy pending-work kind that
-writes 16 of them every 4 simulated ms (one ``bench_page_touch``
-event), on top of the `bench-cpu` scenario. Then, with and without the
-array:
+pages. This puts ENTRIES words in ``Machine.ext`` (as a memory subsystem's
+state would be), with a toy pending-work kind that writes 16 neighbouring
+ones (a random place each time) every 4 simulated ms (one ``bench_page_touch`` event), on top of
+the `bench-cpu` scenario. For no array, a plain ``array('Q')`` (checkpointed
+whole) and a `ChunkedArray` (checkpointed by changed chunk):
 
 1. the cost of one checkpoint (save and restore, ms) and its size;
 2. a history of EVENTS events: bytes/event;
@@ -21,6 +21,7 @@ import argparse
 import gc
 import os
 import random
+import statistics
 import sys
 import time
 from array import array
@@ -30,9 +31,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import ktui.sim  # noqa: E402
 from bench_sim import Timer, print_latency  # noqa: E402
+from ktui.sim.boot import register_boot_hook  # noqa: E402
 from ktui.sim.machine import PRIO_IRQ, Machine, register_kind  # noqa: E402
 from ktui.sim.replay import checkpoint  # noqa: E402
-from ktui.sim.replay.timeline import Simulator  # noqa: E402
+from ktui.sim.replay.chunked import ChunkedArray  # noqa: E402
 from ktui.sim.trace import define_event  # noqa: E402
 
 EV_TOUCH = define_event("bench_page_touch", "ktui", ("first", "int"))
@@ -42,11 +44,11 @@ TOUCHES = 16
 
 def _touch(m: Machine, a: int, _b: int) -> bool:
     pages = m.ext["bench_pages"]
-    assert isinstance(pages, array)
+    assert isinstance(pages, (array, ChunkedArray))
     n = len(pages)
     first = (a * 7919) % n
     for k in range(TOUCHES):
-        pages[(first + k * 4099) % n] += 1
+        pages[(first + k) % n] += 1
     m.emit(EV_TOUCH, 0, 0, first)
     m.push(m.now + TOUCH_NS, PRIO_IRQ, K_TOUCH, a + 1, 0)
     return True
@@ -54,33 +56,48 @@ def _touch(m: Machine, a: int, _b: int) -> bool:
 
 K_TOUCH = register_kind("bench_page_touch", _touch)
 
+KIND = {"entries": 0, "chunked": 0}
+"""What the boot hook adds: `entries` words, chunked or not."""
 
-def load(entries: int) -> Simulator:
-    """bench-cpu, plus `entries` words of page state and their toucher if entries > 0."""
-    sim = ktui.sim.load("bench-cpu")
+
+def _boot_pages(m: Machine) -> None:
+    n = KIND["entries"]
+    if not n:
+        return
+    m.ext["bench_pages"] = (
+        ChunkedArray("bench.pages", "Q", n) if KIND["chunked"] else array("Q", bytes(8 * n))
+    )
+    m.push(TOUCH_NS, PRIO_IRQ, K_TOUCH, 0, 0)
+
+
+register_boot_hook(_boot_pages)
+
+
+def measure(entries: int, chunked: bool, n_events: int, samples: int) -> None:
+    """Print the checkpoint cost, history size and latencies for one kind of state."""
+    KIND["entries"], KIND["chunked"] = entries, int(chunked)
+    label = "no page array"
     if entries:
-        m = sim.machine
-        m.ext["bench_pages"] = array("Q", bytes(8 * entries))
-        m.push(TOUCH_NS, PRIO_IRQ, K_TOUCH, 0, 0)
-        sim.checkpoints[0] = checkpoint.save(m)  # boot state, with the pages
-    return sim
-
-
-def measure(entries: int, n_events: int, samples: int) -> None:
-    """Print the checkpoint cost, history size and latencies for one size."""
-    label = f"{entries:,} page words" if entries else "no page array"
-    sim = load(entries)
+        label = f"{entries:,} words, {'ChunkedArray' if chunked else 'plain array'}"
+    sim = ktui.sim.load("bench-cpu")
     sim.run(steps=20_000)
     m = sim.machine
+    store = sim.hist.chunks
     saves: list[tuple[float, float]] = []
     restores: list[tuple[float, float]] = []
-    blob = checkpoint.save(m)
+    sizes: list[int] = []
     for _ in range(20):
+        sim.step(64)  # a dense interval of change between checkpoints
+        store.new_bytes = 0
+        refs: list[int] = []
         with Timer(saves):
-            blob = checkpoint.save(m)
+            blob = checkpoint.save(m, store, refs)
+        sizes.append(len(blob) + store.new_bytes)
+        sim.step(64)
         with Timer(restores):
-            checkpoint.restore_into(m, blob)
-    print(f"[{label}] checkpoint {len(blob) / 1024:.0f} KiB")
+            checkpoint.restore_into(m, blob, store)
+        store.release(refs)
+    print(f"[{label}] checkpoint after 64 events: median {statistics.median(sizes) / 1024:.0f} KiB stored")
     print_latency(f"[{label}] checkpoint save", saves)
     print_latency(f"[{label}] checkpoint restore", restores)
 
@@ -121,8 +138,9 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=200)
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    measure(0, args.events, args.samples)
-    measure(args.entries, args.events, args.samples)
+    measure(0, False, args.events, args.samples)
+    measure(args.entries, False, args.events, args.samples)
+    measure(args.entries, True, args.events, args.samples)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,9 @@ import hashlib
 from array import array
 from typing import Final
 
-CHUNK_SHIFT: Final = 12
+CHUNK_SHIFT: Final = 9
 CHUNK_WORDS: Final = 1 << CHUNK_SHIFT
-"""Words per chunk (4096: 32 KiB of ``'Q'``)."""
+"""Words per chunk (512: 4 KiB of ``'Q'``, a page)."""
 _MASK: Final = CHUNK_WORDS - 1
 
 
