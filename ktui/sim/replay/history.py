@@ -166,10 +166,10 @@ class History:
         store = self.chunks
         store.new_bytes = 0
         blob = checkpoint.save(self.m, store, refs)
+        for k in self.dense.put(n, blob, len(blob) + store.new_bytes):
+            self._release(True, k)  # (a replaced checkpoint at n releases its old refs)
         if refs:
             self._refs[True, n] = refs
-        for k in self.dense.put(n, blob, len(blob) + store.new_bytes):
-            self._release(True, k)
 
     def _release(self, dense: bool, n: int) -> None:
         refs = self._refs.pop((dense, n), None)

@@ -114,3 +114,33 @@ def test_time_travel_over_a_page_array_is_exact_and_cheap() -> None:
     held = len(sim.checkpoints) + len(sim.dense)
     assert sim.hist.chunks.nbytes <= PAGES * 8 + 2 * touches * CHUNK_BYTES  # 3 words: <= 2 chunks
     assert sim.hist.chunks.nbytes * 2 < held * PAGES * 8
+
+
+@pytest.mark.usefixtures("paged")
+def test_evicted_and_cut_checkpoints_release_their_chunks() -> None:
+    """With a tiny dense cache and a command cutting the future, the store
+    holds exactly the chunks live checkpoints refer to, and time travel stays exact."""
+    from ktui.sim.commands import SetNice
+
+    sim = ktui.sim.load("cfs-nice")
+    sim.hist.dense.max_bytes = 200 * 1024  # a couple of dense checkpoints
+    sim.step(3500)
+    for target in (3400, 1200, 2900, 700, 3300, 2000):
+        sim.goto(target)
+    sim.goto(2500)
+    sim.apply(SetNice(2, -3))  # cuts checkpoints after 2500
+    sim.step(600)
+    h = sim.hist
+    store = h.chunks
+    assert sum(store.refs.values()) == sum(len(r) for r in h._refs.values())
+    assert set(store.blobs) == set(store.refs)
+    assert store.nbytes == sum(len(b) for b in store.blobs.values())
+    here = sim.state_hash()
+    sim.goto(1500)
+    sim.goto(3101)
+    assert sim.state_hash() == here
+    fresh = ktui.sim.load("cfs-nice")
+    fresh.step(2500)
+    fresh.apply(SetNice(2, -3))
+    fresh.step(600)
+    assert fresh.state_hash() == here
