@@ -1,69 +1,62 @@
-"""The timeline: a machine plus its history, with time travel.
+"""The timeline: a machine plus its history, with the debugging verbs.
 
-As QEMU's record/replay: the history is the trace (every event, flat) plus
-whole-state checkpoints every `CHECKPOINT_INTERVAL` events; any position is
-reached by restoring the nearest checkpoint at or before it and replaying
-forward, which the determinism of the model makes exact. Replays made for a
-step back also leave denser checkpoints (every `DENSE_INTERVAL` events, in a
-bounded LRU) behind, so that holding "step back" costs a short replay each
-time, not a long one.
+`Simulator` is what the UI and the CLI drive: step, back, goto, goto_time,
+run (until the end, a deadlock, a breakpoint or a limit), reverse_continue,
+and `apply` for commands from outside the scenario. The record and the way
+back live in `ktui.sim.replay.history`; the breakpoints in
+`ktui.sim.replay.breakpoint_table`.
 
 Positions count events: position N is the state right after event N (1-based;
 0 is the boot state). Going back never forgets the future: the recorded
 events stay, and stepping forward again replays them identically (checked
-against the record).
+against the record). Only a command issued in the past replaces the future.
+The machine is one object for the whole run (checkpoints are restored into
+it), so a reference to ``sim.machine`` never goes stale.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from ktui.sim import breakpoints as bpmod
 from ktui.sim.boot import boot
-from ktui.sim.errors import BreakpointError, CommandError, ScenarioError, SimInvariantError
+from ktui.sim.errors import BreakpointError, CommandError, ScenarioError
 from ktui.sim.kernel.locking.deadlock import EV_DEADLOCK
 from ktui.sim.replay import checkpoint
-from ktui.sim.replay.context import MachineContext
+from ktui.sim.replay.breakpoint_table import BreakpointEntry, BreakpointTable
+from ktui.sim.replay.history import (
+    CHECKPOINT_INTERVAL,
+    DENSE_INTERVAL,
+    DENSE_MAX_BYTES,
+    DENSE_WINDOW,
+    DenseCache,
+    History,
+)
 from ktui.sim.trace import Event, TraceLog, decode
 
 if TYPE_CHECKING:
+    from ktui.sim.commands import Command
     from ktui.sim.machine import Machine
     from ktui.sim.scenario import Scenario
     from ktui.sim.snapshot import MachineSnapshot, TraceReader
 
+__all__ = [
+    "CHECKPOINT_INTERVAL",
+    "DENSE_INTERVAL",
+    "DENSE_MAX_BYTES",
+    "DENSE_WINDOW",
+    "BreakpointEntry",
+    "Simulator",
+    "Status",
+    "StopInfo",
+]
+
 Status = Literal["paused", "finished", "deadlock", "breakpoint", "limit"]
-
-CHECKPOINT_INTERVAL = 1024
-DENSE_INTERVAL = 32
-DENSE_MAX = 1024
-FORWARD_REPLAY_MAX = 2048  # a goto this far ahead just steps forward
-
 
 class _Interrupted(Exception):
     """A should_stop callback asked a long search to stop."""
-
-
-@dataclass(slots=True)
-class BreakpointEntry:
-    """A breakpoint set on the timeline.
-
-    Attributes:
-        id: Stable number (1-based) for the UI and the CLI.
-        bp: The parsed expression.
-        enabled: Whether runs stop on it.
-        hits: Times a forward run stopped on it.
-        prev: For time/state breakpoints: whether it held after the last
-            event, for rising-edge detection.
-    """
-
-    id: int
-    bp: bpmod.Breakpoint
-    enabled: bool = True
-    hits: int = 0
-    prev: bool = False
 
 
 @dataclass(slots=True)
@@ -89,18 +82,12 @@ class Simulator:
         self.scenario = scenario
         self.history = history
         self.machine: Machine = boot(scenario)
+        """The machine; the same object for the whole run (restored in place)."""
         self.cfg = self.machine.cfg
-        self.log = TraceLog()
-        self.checkpoints: dict[int, bytes] = {}
-        self.dense: OrderedDict[int, bytes] = OrderedDict()
-        self.end: int | None = None
-        """Event count at which the machine ran out of work, once known."""
-        self.breakpoints: list[BreakpointEntry] = []
-        self._next_bp_id = 1
+        self.hist = History(self.machine, record=history)
+        self.table = BreakpointTable(self.machine)
         self.stop = StopInfo()
         self._reader: TraceReader | None = None
-        if history:
-            self.checkpoints[0] = checkpoint.save(self.machine)
         for expr, line in scenario.breakpoints:
             try:
                 self.add_breakpoint(expr)
@@ -108,6 +95,36 @@ class Simulator:
                 raise ScenarioError(
                     exc.detail, scenario.path, line, f"[[breakpoint]] when = {expr!r}"
                 ) from None
+
+    # -- the record -------------------------------------------------------
+    @property
+    def log(self) -> TraceLog:
+        """The recorded trace."""
+        return self.hist.log
+
+    @property
+    def checkpoints(self) -> dict[int, bytes]:
+        """The sparse checkpoints, by position."""
+        return self.hist.checkpoints
+
+    @property
+    def dense(self) -> DenseCache:
+        """The dense-checkpoint cache (bounded, see `DENSE_MAX_BYTES`)."""
+        return self.hist.dense
+
+    @property
+    def end(self) -> int | None:
+        """Event count at which the machine ran out of work, once known."""
+        return self.hist.end
+
+    @property
+    def breakpoints(self) -> list[BreakpointEntry]:
+        """Every breakpoint, in the order they were set."""
+        return self.table.entries
+
+    def journal(self) -> tuple[tuple[int, Command], ...]:
+        """The commands issued, as ``(position, command)`` in execution order."""
+        return self.hist.journal.entries()
 
     # -- position ---------------------------------------------------------
     @property
@@ -123,7 +140,7 @@ class Simulator:
     @property
     def recorded(self) -> int:
         """Events recorded so far (the furthest position reached)."""
-        return len(self.log) if self.history else self.machine.nr_events
+        return self.hist.recorded
 
     @property
     def status(self) -> Status:
@@ -134,56 +151,44 @@ class Simulator:
         """Digest of the whole machine state at the current position."""
         return checkpoint.state_hash(self.machine)
 
+    def at_end(self) -> bool:
+        """True when the current position is the last event there will be."""
+        end = self.hist.end
+        return end is not None and self.machine.nr_events >= end
+
+    def _paused(self) -> None:
+        self.stop = StopInfo("finished" if self.at_end() else "paused")
+
+    def _need_history(self, what: str) -> None:
+        if not self.history:
+            raise CommandError(f"{what}: time travel needs history (run without --no-history)")
+
+    # -- commands ---------------------------------------------------------
+    def apply(self, cmd: Command) -> None:
+        """Issue command `cmd` at the current position (see `ktui.sim.commands`).
+
+        It is journaled at this position and executes now, emitting the next
+        event. Issued after stepping back, it replaces the recorded future:
+        the trace, checkpoints and journal after this position are dropped.
+
+        Raises:
+            CommandError: the command cannot execute here (nothing changed).
+        """
+        cut = self.event < self.recorded
+        self.hist.apply(cmd)
+        if cut:
+            self._reader = None  # a new reader: the old one's caches saw the lost future
+        self._paused()
+
     # -- stepping ---------------------------------------------------------
-    def _advance(self) -> bool:
-        """One event forward; records it. False at the end of the run."""
-        m = self.machine
-        if self.end is not None and m.nr_events >= self.end:
-            return False
-        if not m.step():
-            self._reached_end()
-            return False
-        if self.history:
-            n = m.nr_events
-            log = self.log
-            times = log.times
-            if n > len(times):
-                # TraceLog.append(), inlined: this runs once per event
-                rec = m.last
-                times.append(rec[1])
-                data = log.data
-                start = len(data)
-                log.offs.append(start)
-                data.append(rec[0])
-                try:
-                    data.extend(rec[2:])
-                except OverflowError:
-                    log.append_wide(start, rec)
-                if n % CHECKPOINT_INTERVAL == 0:
-                    self.checkpoints[n] = checkpoint.save(m)
-            elif log.record(n - 1) != m.last:
-                raise SimInvariantError(f"replay diverged at event {n}")
-        return True
-
-    def _reached_end(self) -> None:
-        m = self.machine
-        self.end = m.nr_events
-        if self.history:
-            # Draining the queue ran silent work past the last event; put the
-            # state back to "right after the last event" like any position.
-            self._reload(self.end)
-
     def step(self, n: int = 1) -> int:
         """Go forward `n` events (fewer at the end). Returns how many."""
         done = 0
-        while done < n and self._advance():
+        advance = self.hist.advance
+        while done < n and advance():
             done += 1
-        self.stop = StopInfo("finished" if self.at_end() else "paused")
+        self._paused()
         return done
-
-    def at_end(self) -> bool:
-        """True when the current position is the last event there will be."""
-        return self.end is not None and self.machine.nr_events >= self.end
 
     def back(self, n: int = 1) -> None:
         """Step back `n` events (to position 0 at most)."""
@@ -196,23 +201,27 @@ class Simulator:
             CommandError: without history, or past the end of the run.
         """
         self._need_history("goto")
+        end = self.hist.end
         if target < 0:
             raise CommandError(f"goto: event {target} is before the start (0)")
-        if self.end is not None and target > self.end:
-            raise CommandError(f"goto: event {target} is past the end of the run ({self.end})")
+        if end is not None and target > end:
+            raise CommandError(f"goto: event {target} is past the end of the run ({end})")
         cur = self.event
-        if target == cur:
-            pass
-        elif cur < target <= cur + FORWARD_REPLAY_MAX or target > self.recorded:
-            while self.event < target and self._advance():
+        recorded = self.recorded
+        if target <= recorded:
+            if target != cur:
+                self.hist.seek(target)
+        else:
+            if cur < recorded:
+                self.hist.seek(recorded)
+            advance = self.hist.advance
+            while self.event < target and advance():
                 pass
             if self.event < target:
                 end = self.event
                 self.goto(cur)  # nothing half-done: back where we were
                 raise CommandError(f"goto: event {target} is past the end of the run ({end})")
-        else:
-            self._reload(target)
-        self.stop = StopInfo("finished" if self.at_end() else "paused")
+        self._paused()
 
     def goto_time(self, time_ns: int) -> None:
         """Go to the last event at or before `time_ns` (running on if needed)."""
@@ -221,46 +230,10 @@ class Simulator:
             raise CommandError("goto_time: time must be >= 0")
         times = self.log.times
         if len(times) and times[-1] > time_ns:
-            import bisect
-
             self.goto(bisect.bisect_right(times, time_ns))
             return
         self.goto(len(times))
         self.run(until_ns=time_ns)
-
-    def _reload(self, target: int) -> None:
-        """Restore the best checkpoint at or before `target` and replay to it."""
-        base = max(k for k in self.checkpoints if k <= target)
-        dense = [k for k in self.dense if base < k <= target]
-        if dense:
-            base = max(dense)
-            blob = self.dense[base]
-            self.dense.move_to_end(base)
-        else:
-            blob = self.checkpoints[base]
-        self.machine = checkpoint.restore(blob, self.cfg)
-        m = self.machine
-        sink, self.cfg.sink = self.cfg.sink, None  # replayed events are not new
-        try:
-            self._replay_to(m, target)
-        finally:
-            self.cfg.sink = sink
-
-    def _replay_to(self, m: Machine, target: int) -> None:
-        while m.nr_events < target:
-            if not m.step():
-                raise SimInvariantError(f"replay ended at {m.nr_events} before {target}")
-            n = m.nr_events
-            if self.log.record(n - 1) != m.last:
-                raise SimInvariantError(f"replay diverged at event {n}")
-            if n % DENSE_INTERVAL == 0 and n % CHECKPOINT_INTERVAL and n not in self.dense:
-                self.dense[n] = checkpoint.save(m)
-                if len(self.dense) > DENSE_MAX:
-                    self.dense.popitem(last=False)
-
-    def _need_history(self, what: str) -> None:
-        if not self.history:
-            raise CommandError(f"{what}: time travel needs history (run without --no-history)")
 
     # -- breakpoints ------------------------------------------------------
     def add_breakpoint(self, expr: str) -> BreakpointEntry:
@@ -270,14 +243,7 @@ class Simulator:
             BreakpointError: the expression does not parse or names an
                 unknown task, CPU or lock.
         """
-        ctx = MachineContext(self.machine)
-        bp = bpmod.validate(bpmod.parse(expr), ctx)  # resolves its items once
-        entry = BreakpointEntry(self._next_bp_id, bp)
-        if bp.kind != "event":
-            entry.prev = bpmod.holds(bp, ctx, self.machine.now)
-        self._next_bp_id += 1
-        self.breakpoints.append(entry)
-        return entry
+        return self.table.add(expr)
 
     def remove_breakpoint(self, bp_id: int) -> None:
         """Delete breakpoint `bp_id`.
@@ -285,47 +251,11 @@ class Simulator:
         Raises:
             CommandError: no breakpoint has that number.
         """
-        for i, entry in enumerate(self.breakpoints):
-            if entry.id == bp_id:
-                del self.breakpoints[i]
-                return
-        raise CommandError(f"no breakpoint {bp_id}")
+        self.table.remove(bp_id)
 
     def set_enabled(self, bp_id: int, enabled: bool) -> None:
         """Enable or disable breakpoint `bp_id`."""
-        for entry in self.breakpoints:
-            if entry.id == bp_id:
-                entry.enabled = enabled
-                if enabled and entry.bp.kind != "event":
-                    entry.prev = bpmod.holds(entry.bp, MachineContext(self.machine), self.time_ns)
-                return
-        raise CommandError(f"no breakpoint {bp_id}")
-
-    def _sync_state_breakpoints(self) -> None:
-        ctx = MachineContext(self.machine)
-        for entry in self.breakpoints:
-            if entry.bp.kind != "event":
-                entry.prev = bpmod.holds(entry.bp, ctx, self.machine.now)
-
-    def _hit(self, rec: tuple[int, ...]) -> BreakpointEntry | None:
-        """The first enabled breakpoint the last event hits, if any."""
-        hit: BreakpointEntry | None = None
-        ctx: MachineContext | None = None
-        for entry in self.breakpoints:
-            if not entry.enabled:
-                continue
-            bp = entry.bp
-            if bp.kind == "event":
-                tid = bp.event_type_id()
-                if (tid is None or tid == rec[0]) and bpmod.matches_event(bp, rec, self.cfg.names):
-                    hit = hit or entry
-            else:
-                ctx = ctx or MachineContext(self.machine)
-                now = bpmod.holds(bp, ctx, self.machine.now)
-                if now and not entry.prev:
-                    hit = hit or entry
-                entry.prev = now
-        return hit
+        self.table.set_enabled(bp_id, enabled)
 
     # -- running ----------------------------------------------------------
     def run(
@@ -350,8 +280,11 @@ class Simulator:
             or ``paused`` (interrupted).
         """
         m = self.machine
-        self._sync_state_breakpoints()
-        have_bps = any(e.enabled for e in self.breakpoints)
+        table = self.table
+        names = self.cfg.names
+        table.sync()
+        have_bps = table.any_enabled()
+        advance = self.hist.advance
         count = 0
         stop = StopInfo("paused", "interrupted")
         poll = should_stop if callable(should_stop) else None
@@ -364,10 +297,9 @@ class Simulator:
                 if nxt is not None and nxt > until_ns:
                     stop = StopInfo("limit", f"until t={until_ns} ns")
                     break
-            if not self._advance():
+            if not advance():
                 stop = StopInfo("finished", "no more work")
                 break
-            m = self.machine
             count += 1
             rec = m.last
             if until_ns is not None and rec[1] > until_ns:
@@ -376,13 +308,13 @@ class Simulator:
                 stop = StopInfo("limit", f"until t={until_ns} ns")
                 break
             if stop_on_deadlock and rec[0] == EV_DEADLOCK:
-                entry = self._hit(rec) if have_bps else None
+                entry = table.hit(rec, names) if have_bps else None
                 if entry is not None:
                     entry.hits += 1  # a `deadlock` breakpoint counts its hit too
                 stop = StopInfo("deadlock", self.describe(self.event), events=[self.event])
                 break
             if have_bps:
-                entry = self._hit(rec)
+                entry = table.hit(rec, names)
                 if entry is not None:
                     entry.hits += 1
                     stop = StopInfo("breakpoint", f"breakpoint {entry.id}: {entry.bp.expr}", entry.id)
@@ -408,7 +340,7 @@ class Simulator:
         try:
             found = self._previous_hit(cur, poll)
         except _Interrupted:
-            self._reload(cur)
+            self.hist.restore(cur)
             self.stop = StopInfo("paused", "interrupted")
             return self.stop.status
         if found is None:
@@ -417,11 +349,11 @@ class Simulator:
             return self.stop.status
         pos, entry_id = found
         self.goto(pos)
-        self._sync_state_breakpoints()
+        self.table.sync()
         if entry_id == 0:
             self.stop = StopInfo("deadlock", self.describe(pos), events=[pos])
         else:
-            entry = next(e for e in self.breakpoints if e.id == entry_id)
+            entry = self.table.find(entry_id)
             self.stop = StopInfo("breakpoint", f"breakpoint {entry.id}: {entry.bp.expr}", entry.id)
         return self.stop.status
 
@@ -430,65 +362,48 @@ class Simulator:
     ) -> tuple[int, int] | None:
         """Latest position < `cur` where a run would have stopped."""
         names = self.cfg.names
-        enabled = [e for e in self.breakpoints if e.enabled]
-        event_bps = [e for e in enabled if e.bp.kind == "event"]
-        state_bps = [e for e in enabled if e.bp.kind != "event"]
+        table = self.table
         best: tuple[int, int] | None = None
         log = self.log
         for i in range(cur - 2, -1, -1):  # events cur-1 .. 1 (slots cur-2 .. 0)
-            tid = log.type_id(i)
-            if tid == EV_DEADLOCK:
+            if log.type_id(i) == EV_DEADLOCK:
                 best = (i + 1, 0)
                 break
-            hit = None
-            for e in event_bps:
-                etid = e.bp.event_type_id()
-                if etid is not None and etid != tid:
-                    continue
-                if bpmod.matches_event(e.bp, log.record(i), names):
-                    hit = e
-                    break
+            hit = table.event_hit(log.record(i), names)
             if hit is not None:
                 best = (i + 1, hit.id)
                 break
-        if not state_bps:
+        if not table.has_state_breakpoints():
             return best
         lo = best[0] if best is not None else 0
-        state_hit = self._previous_state_hit(state_bps, lo, cur, poll)
+        try:
+            state_hit = self._previous_state_hit(lo, cur, poll)
+        finally:
+            self.hist.restore(cur)
         return state_hit or best
 
     def _previous_state_hit(
-        self,
-        entries: list[BreakpointEntry],
-        lo: int,
-        cur: int,
-        poll: Callable[[], object] | None = None,
+        self, lo: int, cur: int, poll: Callable[[], object] | None = None
     ) -> tuple[int, int] | None:
-        """Latest rising edge of a state breakpoint in positions (lo, cur)."""
-        saved = self.event
-        starts = sorted(k for k in self.checkpoints if k < cur)
-        result: tuple[int, int] | None = None
+        """Latest rising edge of a state breakpoint in positions (lo, cur).
+
+        Replays each checkpoint interval back from `cur` (silently, checked
+        against the record, like every replay) until one has an edge; the
+        caller restores the position afterwards.
+        """
+        hist = self.hist
+        starts = sorted(k for k in hist.checkpoints if k < cur)
         for base in reversed(starts):
             if base + CHECKPOINT_INTERVAL <= lo:
                 break
             if poll is not None and poll():
                 raise _Interrupted
-            self.machine = checkpoint.restore(self.checkpoints[base], self.cfg)
-            m = self.machine
-            ctx = MachineContext(m)
-            prev = [bpmod.holds(e.bp, ctx, m.now) for e in entries]
-            hi = min(base + CHECKPOINT_INTERVAL, cur - 1)
-            while m.nr_events < hi and m.step():
-                ctx = MachineContext(m)
-                for j, e in enumerate(entries):
-                    now = bpmod.holds(e.bp, ctx, m.now)
-                    if now and not prev[j] and m.nr_events > lo:
-                        result = (m.nr_events, e.id)
-                    prev[j] = now
-            if result is not None:
-                break
-        self._reload(saved)
-        return result
+            checkpoint.restore_into(self.machine, hist.checkpoints[base], hist.chunks)
+            on_event, edges = self.table.edge_watcher(lo)
+            hist.replay(min(base + CHECKPOINT_INTERVAL, cur - 1), on_event=on_event)
+            if edges:
+                return edges[-1]
+        return None
 
     # -- reading ----------------------------------------------------------
     def event_at(self, index: int) -> Event:
@@ -530,11 +445,7 @@ class Simulator:
 
     def history_bytes(self) -> int:
         """Bytes held by the history: the trace plus every checkpoint."""
-        return (
-            self.log.nbytes()
-            + sum(len(b) for b in self.checkpoints.values())
-            + sum(len(b) for b in self.dense.values())
-        )
+        return self.hist.nbytes()
 
     def report(self) -> dict[str, object]:
         """The state at the current position as plain data (``--json``)."""

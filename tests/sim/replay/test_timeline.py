@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ktui.sim
-from ktui.sim.errors import CommandError
+from ktui.sim.errors import CommandError, SimInvariantError
 from ktui.sim.replay.timeline import CHECKPOINT_INTERVAL, Simulator
 from ktui.sim.scenario import parse_scenario_text
 from ktui.sim.validate import validate_machine
@@ -153,3 +153,52 @@ def test_reverse_continue_returns_to_previous_hit() -> None:
     assert sim.reverse_continue() == "breakpoint" and sim.event == second
     assert sim.reverse_continue() == "breakpoint" and sim.event == first
     assert sim.reverse_continue() == "limit" and sim.event == 0
+
+
+def test_reverse_continue_on_a_state_breakpoint_emits_nothing() -> None:
+    """Searching back for a state breakpoint replays silently: the sink sees no event twice.
+
+    Regression (issue 7, bug 3): `_previous_state_hit` stepped restored
+    machines with the sink still attached, so every event of the searched
+    intervals was sent to the sink again.
+    """
+    sim = ktui.sim.load("abba")
+    sim.add_breakpoint("task t1 state == D")
+    seen: list[tuple[int, ...]] = []
+    sim.cfg.sink = seen.append
+    assert sim.run() == "breakpoint"
+    hit = sim.event
+    sim.run(stop_on_deadlock=False)
+    live = len(seen)
+    assert live == sim.event
+    assert sim.reverse_continue() == "breakpoint" and sim.event == hit
+    assert len(seen) == live
+
+
+def test_reverse_continue_checks_the_replay_against_the_record() -> None:
+    """A state-breakpoint search that replays differently from the record is an error.
+
+    The search runs through every checkpoint interval back to the start (the
+    condition never holds); the tampered event lies in the first interval,
+    which nothing but the search replays.
+    """
+    sim = ktui.sim.load("cfs-nice")
+    sim.add_breakpoint("task nice0 nice == 19")
+    sim.step(2 * CHECKPOINT_INTERVAL + 100)
+    sim.log.times[100] += 1  # the record now disagrees with any replay
+    with pytest.raises(SimInvariantError, match="diverged at event 101"):
+        sim.reverse_continue()
+
+
+def test_stepping_forward_over_the_record_does_not_emit_again() -> None:
+    """After back, step/goto forward replay recorded events: the sink sees each event once."""
+    sim = ktui.sim.load("cfs-nice")
+    seen: list[tuple[int, ...]] = []
+    sim.cfg.sink = seen.append
+    sim.step(3000)
+    sim.back(1500)
+    sim.step(700)
+    sim.goto(2900)
+    sim.step(200)
+    assert sim.event == 3100
+    assert seen == [sim.log.record(i) for i in range(3100)]
