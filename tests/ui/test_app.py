@@ -98,8 +98,8 @@ async def test_breakpoint_add_toggle_delete(abba_app: KtuiApp) -> None:
         await pilot.pause()
         assert [e.bp.expr for e in sim.breakpoints][-1] == "sched_switch next_comm=t2"
         assert abba_app.screen.query_one(Input).value == ""
-        await pilot.press("escape")  # leave the input
-        await pilot.press("down", "e")
+        await pilot.pause()
+        await pilot.press("e")  # the table has the focus again, on the new breakpoint
         await pilot.pause()
         assert sim.breakpoints[-1].enabled is False
         await pilot.press("e")
@@ -259,3 +259,17 @@ async def test_choosing_a_lock_row_selects_its_task(abba_app: KtuiApp, settle) -
         await settle(abba_app, pilot)
         assert abba_app.screen.query_one(TaskDetail).pid == 2
         assert abba_app.screen.selected_pid == 2  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("where", ["table", "input"])
+async def test_one_escape_leaves_breakpoints(abba_app: KtuiApp, where: str) -> None:
+    """Escape leaves the breakpoints screen at once, from the table or from the input line."""
+    async with abba_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        if where == "input":
+            await pilot.press("a", *"sched_sw")
+        assert isinstance(abba_app.screen, BreakpointsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(abba_app.screen, PaneScreen)
