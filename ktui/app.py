@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Input
+from textual.screen import Screen
 
 from ktui.commands_palette import ktui_commands
 from ktui.messages import BreakpointCommand, SeekRequested
@@ -27,18 +26,13 @@ from ktui.screens.breakpoints import BreakpointsScreen
 from ktui.screens.goto import GotoDialog, Target
 from ktui.screens.help import HelpScreen
 from ktui.screens.main import PaneScreen
-from ktui.screens.overview import DEFAULT_OVERVIEW, OverviewScreen, overview_order
+from ktui.screens.overview import DEFAULT_OVERVIEW, OverviewScreen, toggle_pane
 from ktui.screens.subsystem import SubsystemScreen
 from ktui.sim.errors import KtuiError
 
 if TYPE_CHECKING:
     from ktui.panes.base import Pane
     from ktui.sim.replay.timeline import Simulator
-
-GUARDED = {"step", "continue", "reverse_continue", "goto", "breakpoints", "help", "quit", "speed",
-           "play", "screen", "toggle_overview"}
-"""Global actions switched off while typing in an Input or inside a modal."""
-
 
 class KtuiApp(PlaybackApp):
     """The ktui debugger UI around one `Simulator`.
@@ -99,17 +93,6 @@ class KtuiApp(PlaybackApp):
             return f"1-{len(self.screen_titles())}"
         return super().get_key_display(binding)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Global keys give way to Inputs and modals; most wait for a run."""
-        if action in GUARDED:
-            if isinstance(self.screen, ModalScreen) or isinstance(self.focused, Input):
-                return False
-            if self.ctl.busy and action not in ("play", "quit", "help", "screen"):
-                return None
-        if action == "interrupt":
-            return self.ctl.busy or self.playing
-        return True
-
     # -- screens --------------------------------------------------------------
     async def action_screen(self, index: int) -> None:
         """Switch to screen `index` (key ``index + 1``), keeping the position."""
@@ -127,13 +110,7 @@ class KtuiApp(PlaybackApp):
         pane: Pane | None = screen.focused_pane() if isinstance(screen, PaneScreen) else None
         if pane is None:
             return
-        pane_id = pane.PANE_ID
-        if pane_id in self.overview:
-            self.overview.remove(pane_id)
-            self.ctl.note = f"{pane.PANE_TITLE} removed from the overview"
-        else:
-            self.overview = overview_order([*self.overview, pane_id])
-            self.ctl.note = f"{pane.PANE_TITLE} added to the overview (1)"
+        self.overview, self.ctl.note = toggle_pane(self.overview, pane)
         for stack in self._screen_stacks.values():
             for overview in stack:
                 if isinstance(overview, OverviewScreen):

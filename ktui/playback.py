@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
+from textual.screen import ModalScreen
 from textual.timer import Timer
+from textual.widgets import Input
 
 from ktui.controller import SPEEDS, SimController
 from ktui.messages import SeekRequested
@@ -33,6 +35,11 @@ PLAY_INTERVAL = 1 / 30
 """Seconds between animation frames while playing."""
 PROGRESS_INTERVAL = 0.1
 """Seconds between status updates during a worker run."""
+GUARDED = {"step", "continue", "reverse_continue", "goto", "breakpoints", "help", "quit", "speed",
+           "play", "screen", "toggle_overview"}
+"""Global actions switched off while typing in an Input or inside a modal."""
+DURING_RUN = {"play", "quit", "help", "screen"}
+"""Guarded actions that stay on while the worker runs."""
 
 
 class PlaybackApp(App[int]):
@@ -55,6 +62,17 @@ class PlaybackApp(App[int]):
     def playing(self) -> bool:
         """Whether the animated run is on."""
         return self._play_timer is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Global keys give way to Inputs and modals; most wait for a run."""
+        if action in GUARDED:
+            if isinstance(self.screen, ModalScreen) or isinstance(self.focused, Input):
+                return False
+            if self.ctl.busy and action not in DURING_RUN:
+                return None
+        if action == "interrupt":
+            return self.ctl.busy or self.playing
+        return True
 
     # -- snapshots down -----------------------------------------------------
     def refresh_screens(self) -> None:

@@ -69,9 +69,9 @@ ROW_WIDTH = sum(w for _, w in COLUMNS) + 1
 """Columns the full layout needs."""
 COMPACT_COLUMNS = (
     (" S", 4),
-    ("COMM", 11),
+    ("COMM", 10),
     ("PID", 5),
-    ("WEIGHT", 6),
+    ("WEIGHT", 7),
     ("VRUNTIME", 10),
     ("DEADLINE", 10),
     ("LAG", 10),
@@ -165,9 +165,9 @@ def _compact_cells(t: TaskView, avg: int | None, marker: str, style: Style) -> C
     lag, eligible = _lag(t, avg)
     return [
         (f"{marker}{t.state:<2} ", style),
-        (t.comm[:10].ljust(11), style),
+        (t.comm[:9].ljust(10), style),
         (f"{t.pid:>4} ", DIM),
-        (f"{t.weight:>5} ", NO_STYLE),
+        (f"{t.weight:>6} ", NO_STYLE),
         (f"{ms3(t.vruntime):>9} ", NO_STYLE),
         (f"{ms3(t.deadline):>9} ", NO_STYLE),
         (f"{ms3(lag):>8}", LAG_STYLE if eligible else (DIM if avg is None else INELIGIBLE_STYLE)),

@@ -108,7 +108,7 @@ class PaneScreen(SnapshotScreen):
         self.push_all()
         first = next(iter(self.query(Pane)), None)
         if first is not None:
-            first.focus()
+            self.focus_pane(first)
 
     async def on_resize(self, event: events.Resize) -> None:
         narrow = is_narrow(event.size.width, event.size.height)
@@ -171,7 +171,16 @@ class PaneScreen(SnapshotScreen):
         current = self.focused_pane()
         index = panes.index(current) + delta if current in panes else 0
         pane = self.show_pane(panes[index % len(panes)].PANE_ID)
-        self.call_after_refresh(pane.focus)
+        self.call_after_refresh(self.focus_pane, pane)
+
+    def focus_pane(self, pane: Pane) -> None:
+        """Focus `pane`, or its first focusable widget (the task pane's text)."""
+        if pane.focusable:
+            pane.focus()
+            return
+        inner = next((w for w in pane.query("*") if w.focusable), None)
+        if inner is not None:
+            inner.focus()
 
     def show_pane(self, pane_id: str) -> Pane:
         """Make pane `pane_id` visible (its tab, when tabbed) and return it."""

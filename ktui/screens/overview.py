@@ -15,6 +15,7 @@ from ktui.panes import pane_classes
 from ktui.screens.main import PaneScreen
 
 if TYPE_CHECKING:
+    from ktui.panes.base import Pane
     from ktui.sim.snapshot import TraceReader
 
 DEFAULT_OVERVIEW: tuple[str, ...] = ("rq", "locks", "task", "timeline", "trace")
@@ -25,6 +26,14 @@ def overview_order(pane_ids: Sequence[str]) -> list[str]:
     """`pane_ids` that exist, once each, in registry order."""
     chosen = set(pane_ids)
     return [cls.PANE_ID for cls in pane_classes() if cls.PANE_ID in chosen]
+
+
+def toggle_pane(pane_ids: Sequence[str], pane: Pane) -> tuple[list[str], str]:
+    """`pane_ids` with `pane` added (in registry order) or removed, and a
+    note saying which."""
+    if pane.PANE_ID in pane_ids:
+        return [i for i in pane_ids if i != pane.PANE_ID], f"{pane.PANE_TITLE} removed from the overview"
+    return overview_order([*pane_ids, pane.PANE_ID]), f"{pane.PANE_TITLE} added to the overview (1)"
 
 
 class OverviewScreen(PaneScreen):
