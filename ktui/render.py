@@ -91,7 +91,6 @@ async def _render(sim: object, pane: str | None, size: tuple[int, int], svg: str
         if pane is not None:
             widget = await app.reveal_pane(pane)
             await pilot.pause()
-        screen = app.screen
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
         if svg:

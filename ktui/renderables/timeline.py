@@ -12,7 +12,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-
 PALETTE = (
     "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
     "#e15759", "#9c755f", "#ff9da7", "#bab0ac", "#86bcb6", "#d37295",

@@ -74,7 +74,7 @@ class PaneScreen(SnapshotScreen):
     def compose(self) -> ComposeResult:
         self.narrow = is_narrow(*self.app.size)
         panes = [cls() for cls in self.pane_types]
-        yield StatusBar(self.title)
+        yield StatusBar(self.title or "")
         if not panes:
             yield Static(self.empty_hint(), id="no-panes")
         elif self.narrow:

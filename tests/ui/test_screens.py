@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from rich.text import Text
@@ -33,6 +33,8 @@ from ktui.screens.subsystem import SubsystemScreen
 from ktui.sim.core.subsystem import Subsystem
 from ktui.sim.snapshot import MachineSnapshot
 from ktui.sim.subsystems import register, unregister
+
+Settle = Callable[[KtuiApp, Any], Awaitable[None]]
 
 BAD_UNLOCK = """\
 [scenario]
@@ -62,7 +64,7 @@ def status_line(app: KtuiApp) -> str:
     return status_text(bar.view, bar.title).plain
 
 
-async def test_screen_keys_keep_the_position(abba_app: KtuiApp, settle) -> None:
+async def test_screen_keys_keep_the_position(abba_app: KtuiApp, settle: Settle) -> None:
     """1, 2, 3 switch Overview, Scheduler, Locking; the position and every
     time-travel key stay the same on each."""
     async with abba_app.run_test(size=(120, 40)) as pilot:
@@ -95,7 +97,7 @@ async def test_screen_keys_keep_the_position(abba_app: KtuiApp, settle) -> None:
 
 
 @pytest.mark.parametrize("key", ["1", "2", "3"])
-async def test_time_travel_keys_on_every_screen(abba_app: KtuiApp, settle, key: str) -> None:
+async def test_time_travel_keys_on_every_screen(abba_app: KtuiApp, settle: Settle, key: str) -> None:
     """→ ← c C g b work the same on each screen."""
     async with abba_app.run_test(size=(120, 40)) as pilot:
         sim = abba_app.ctl.sim
@@ -117,7 +119,7 @@ async def test_time_travel_keys_on_every_screen(abba_app: KtuiApp, settle, key: 
         assert isinstance(abba_app.screen, PaneScreen)
 
 
-async def test_overview_add_and_remove_the_focused_pane(abba_app: KtuiApp, settle) -> None:
+async def test_overview_add_and_remove_the_focused_pane(abba_app: KtuiApp, settle: Settle) -> None:
     """o on the overview's trace removes it; o on the Scheduler's trace adds
     it back, in registry order; the choice lasts for the session."""
     async with abba_app.run_test(size=(120, 40)) as pilot:
@@ -141,7 +143,7 @@ async def test_overview_add_and_remove_the_focused_pane(abba_app: KtuiApp, settl
         assert abba_app.screen.query_one(TraceView).view.event == 16
 
 
-async def test_empty_overview_says_how_to_fill_it(abba_app: KtuiApp, settle) -> None:
+async def test_empty_overview_says_how_to_fill_it(abba_app: KtuiApp, settle: Settle) -> None:
     """Removing every pane leaves a hint, not a blank screen."""
     async with abba_app.run_test(size=(120, 40)) as pilot:
         for _ in range(5):
@@ -155,7 +157,7 @@ async def test_empty_overview_says_how_to_fill_it(abba_app: KtuiApp, settle) -> 
         assert "press o" in hint
 
 
-async def test_kernel_warning_in_the_status_line(tmp_path: Path, settle) -> None:
+async def test_kernel_warning_in_the_status_line(tmp_path: Path, settle: Settle) -> None:
     """A bad unlock's WARNING shows as a count and the message in the status line."""
     path = tmp_path / "bad-unlock.toml"
     path.write_text(BAD_UNLOCK)
@@ -171,7 +173,7 @@ async def test_kernel_warning_in_the_status_line(tmp_path: Path, settle) -> None
         assert "⚠" not in status_line(app)
 
 
-async def test_status_shows_the_live_position_while_c_runs(settle) -> None:
+async def test_status_shows_the_live_position_while_c_runs(settle: Settle) -> None:
     """While the worker runs, the status line has the run's time and event, not t=0ns."""
     app = KtuiApp(ktui.sim.load("bench-cpu"))  # runs forever
     async with app.run_test(size=(120, 40)) as pilot:
@@ -186,7 +188,7 @@ async def test_status_shows_the_live_position_while_c_runs(settle) -> None:
         await settle(app, pilot)
 
 
-async def test_panes_without_their_view_show_an_empty_state(abba_app: KtuiApp, settle) -> None:
+async def test_panes_without_their_view_show_an_empty_state(abba_app: KtuiApp, settle: Settle) -> None:
     """A snapshot without sched/locking sections: the panes say so, nothing fails."""
     async with abba_app.run_test(size=(120, 40)) as pilot:
         await pilot.press("c")
@@ -229,7 +231,7 @@ def toy_subsystem() -> Iterator[Subsystem]:
     unregister("toy")
 
 
-async def test_a_subsystem_without_a_view_gets_a_screen(toy_subsystem: Subsystem, settle) -> None:
+async def test_a_subsystem_without_a_view_gets_a_screen(toy_subsystem: Subsystem, settle: Settle) -> None:
     """The toy subsystem's pane has its own screen (key 4), shows its empty
     state, and the time-travel keys still work there."""
     app = KtuiApp(ktui.sim.load("abba"))
@@ -244,7 +246,7 @@ async def test_a_subsystem_without_a_view_gets_a_screen(toy_subsystem: Subsystem
         assert app.ctl.sim.event == 1 and screen.query_one(TraceView).view.event == 1
 
 
-async def test_80x24_keeps_help_quit_and_every_rq_column(abba_app: KtuiApp, settle) -> None:
+async def test_80x24_keeps_help_quit_and_every_rq_column(abba_app: KtuiApp, settle: Settle) -> None:
     """At 80x24: the footer ends with ? Help and q Quit; every run-queue column is on screen."""
     async with abba_app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
@@ -257,7 +259,7 @@ async def test_80x24_keeps_help_quit_and_every_rq_column(abba_app: KtuiApp, sett
         assert "SWITCHES" in header
 
 
-async def test_trace_shows_the_cursor_line_in_full_when_narrow(abba_app: KtuiApp, settle) -> None:
+async def test_trace_shows_the_cursor_line_in_full_when_narrow(abba_app: KtuiApp, settle: Settle) -> None:
     """At 80 columns the sched_switch fields cut off in the list are all in the detail lines."""
     async with abba_app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
