@@ -19,6 +19,7 @@ from textual.reactive import reactive
 
 import ktui.sim
 from ktui.app import KtuiApp
+from ktui.messages import SeekRequested
 from ktui.panes.base import Area, Pane
 from ktui.panes.locking.lock_holders import LockHolders
 from ktui.panes.sched.rq_table import RqTable
@@ -274,3 +275,18 @@ async def test_trace_shows_the_cursor_line_in_full_when_narrow(abba_app: KtuiApp
         assert text.startswith("#13 t1-1 [000] 0.001000: sched_switch:")
         assert "prev_state=D ==> next_comm=swapper/0 next_pid=0" in text
         await asyncio.sleep(0)
+
+
+async def test_trace_follows_the_position_after_a_long_run(settle: Settle) -> None:
+    """After c runs past 99 999 events (the event column widens), the trace
+    cursor is still on the current event."""
+    app = KtuiApp(ktui.sim.load("bench-cpu"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        sim = app.ctl.sim
+        app.post_message(SeekRequested(event=120_000))  # runs forward in the worker
+        await pilot.pause()
+        await settle(app, pilot)
+        assert sim.event == 120_000
+        await pilot.pause()
+        trace = app.screen.query_one(TraceView)
+        assert trace.view.event == 120_000 and trace.cursor == 119_999

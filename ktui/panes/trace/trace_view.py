@@ -102,12 +102,9 @@ class TraceView(LineList):
     def watch_view(self, old: TraceCursor, cursor: TraceCursor) -> None:
         self.border_title = f"Trace  #{cursor.event}/{cursor.recorded}"
         digits = max(2, len(str(cursor.recorded)))
-        if digits != self._digits:
-            self._digits = digits
-            self.rows_changed()
-            return
+        wider, self._digits = digits != self._digits, digits
         # one step: only the old and the new current line look different
-        small = cursor.recorded >= old.recorded and abs(cursor.event - old.event) <= 1
+        small = not wider and cursor.recorded >= old.recorded and abs(cursor.event - old.event) <= 1
         self.rows_changed(repaint=not small, keep=small)
         if small:
             self.invalidate_rows(old.event - 1, cursor.event - 1)
