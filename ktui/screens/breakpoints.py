@@ -33,7 +33,7 @@ class BreakpointsScreen(SnapshotScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", priority=True),
         Binding("a", "add", "Add"),
-        Binding("e", "toggle_enabled", "Enable/disable"),
+        Binding("e", "toggle_enabled", "On/off"),
         Binding("d,delete", "delete", "Delete"),
     ]
 
@@ -50,7 +50,7 @@ class BreakpointsScreen(SnapshotScreen):
     """The last add's error (with its caret line), or empty."""
 
     def compose(self) -> ComposeResult:
-        yield StatusBar()
+        yield StatusBar("Breakpoints")
         with Vertical(id="bp-body"):
             table: DataTable[str] = DataTable(id="bp-table", cursor_type="row", zebra_stripes=True)
             table.border_title = "Breakpoints"
@@ -58,7 +58,7 @@ class BreakpointsScreen(SnapshotScreen):
             yield Input(placeholder="new breakpoint, e.g. sched_switch next_comm=t1  (enter adds)", id="bp-input")
             yield Static("", id="bp-error")
             yield Static(EXAMPLES, id="bp-help")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # room for ? Help and q Quit
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
