@@ -234,5 +234,10 @@ def rq_rows(snap: SchedView, compact: bool = False) -> list[Row]:
         for t in waiting:
             why = f"blocked on {t.blocked_on}" if t.blocked_on else STATE_NAMES.get(t.state, "")
             style = DIM if t.state in ("X", "Z") else BLOCKED_STYLE
-            rows.append(Row(pid=t.pid, task=t, style=style, why=why))
+            if compact:  # no room after the columns: the reason goes on its own line
+                rows.append(Row(pid=t.pid, task=t, style=style))
+                if why:
+                    rows.append(Row([(f"    └ {why}", style)], pid=t.pid))
+            else:
+                rows.append(Row(pid=t.pid, task=t, style=style, why=why))
     return rows

@@ -49,8 +49,17 @@ def test_compact_rq_rows_fit_77_columns() -> None:
     assert COMPACT_WIDTH == 77 < ROW_WIDTH == 101
     assert len(rq_header(compact=True)[0][0]) == COMPACT_WIDTH
     for row in rq_rows(view, compact=True):
-        if row.task is not None and not row.why:
+        if row.task is not None:
             assert sum(len(text) for text, _ in row.render(compact=True)) == COMPACT_WIDTH
+
+
+def test_compact_rows_give_the_reason_on_its_own_line() -> None:
+    """abba at the deadlock, compact: t1's row is followed by "└ blocked on B" (same pid)."""
+    sim = ktui.sim.load("abba")
+    sim.run()
+    rows = rq_rows(sim.snapshot().sched, compact=True)
+    i = next(i for i, r in enumerate(rows) if r.task is not None and r.task.comm == "t1")
+    assert rows[i + 1].render()[0][0].strip() == "└ blocked on B" and rows[i + 1].pid == 1
 
 
 def test_trace_line_has_no_ftrace_padding() -> None:
