@@ -290,3 +290,11 @@ async def test_trace_follows_the_position_after_a_long_run(settle: Settle) -> No
         await pilot.pause()
         trace = app.screen.query_one(TraceView)
         assert trace.view.event == 120_000 and trace.cursor == 119_999
+
+
+async def test_palette_lists_every_screen(abba_app: KtuiApp) -> None:
+    """The command palette has one entry per screen, and the overview toggle."""
+    async with abba_app.run_test(size=(120, 40)):
+        titles = {cmd.title for cmd in abba_app.get_system_commands(abba_app.screen)}
+        assert {"Screen: Overview", "Screen: Scheduler", "Screen: Locking"} <= titles
+        assert "Add/remove pane on the overview" in titles
