@@ -45,10 +45,15 @@ class SimController:
         """Set to interrupt a run (polled through ``should_stop``)."""
         self.progress = 0
         """Event reached by the running worker (written by the worker only)."""
+        self.progress_ns = 0
+        """Simulated time reached by the running worker (written by the worker only)."""
         self.note = ""
         """An error from the last command, shown instead of the stop reason."""
         self.speed_index = 3
         """Index into `SPEEDS`."""
+        self.recorded = 0
+        self.warnings = 0
+        self.last_warning = ""
         self._snap: MachineSnapshot | None = None
 
     @property
@@ -74,11 +79,17 @@ class SimController:
     def status_view(self, *, playing: bool = False) -> StatusView:
         """The status line for the current position and run state."""
         if self.busy:
+            # the worker's live position, read without touching the simulator
             return StatusView(
-                self.scenario, 0, self.progress, self.progress, self.sim.end, "RUNNING",
-                "press space or escape to interrupt",
+                self.scenario, self.progress_ns, self.progress, max(self.progress, self.recorded),
+                None, "RUNNING", "press space or escape to interrupt",
+                warnings=self.warnings, last_warning=self.last_warning,
             )
         snap = self.snapshot()
+        self.recorded = snap.recorded
+        warnings = [log for log in snap.log if log.level in ("BUG", "WARNING")]
+        self.warnings = len(warnings)
+        self.last_warning = warnings[-1].message if warnings else ""
         if playing:
             word, reason = "PLAYING", "space pauses, +/- change speed"
         else:
@@ -86,7 +97,7 @@ class SimController:
             reason = self.note or snap.reason
         return StatusView(
             snap.scenario, snap.time_ns, snap.event, snap.recorded, snap.end, word, reason,
-            self.speed if playing else 0,
+            self.speed if playing else 0, self.warnings, self.last_warning,
         )
 
     # -- commands (event loop) ---------------------------------------------
@@ -137,7 +148,15 @@ class SimController:
     # -- commands (worker thread) ------------------------------------------
     def _should_stop(self) -> bool:
         self.progress = self.sim.event
+        self.progress_ns = self.sim.time_ns
         return self.stop_flag.is_set()
+
+    def start_run(self) -> None:
+        """Before a worker run: the live position starts at the current one."""
+        self.busy = True
+        self.stop_flag.clear()
+        self.progress = self.sim.event
+        self.progress_ns = self.sim.time_ns
 
     def run_continue(self) -> None:
         """Run to the next breakpoint, deadlock or the end (interruptible)."""

@@ -87,15 +87,13 @@ def render_main(
 
 async def _render(sim: object, pane: str | None, size: tuple[int, int], svg: str | None) -> str:
     from ktui.app import KtuiApp
-    from ktui.screens.main import MainScreen
 
     app = KtuiApp(sim)  # type: ignore[arg-type]
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        screen = app.screen
         widget = None
-        if pane is not None and isinstance(screen, MainScreen):
-            widget = screen.show_pane(pane)
+        if pane is not None:
+            widget = await app.reveal_pane(pane)
             await pilot.pause()
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()

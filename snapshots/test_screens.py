@@ -1,4 +1,5 @@
-"""Snapshot tests of the screens, all over the ``abba`` scenario.
+"""Snapshot tests of the screens, over ``abba`` (and ``bad-unlock.toml`` for
+the kernel-warning badge).
 
 A class per screen; each test's docstring says what its picture proves.
 Pictures only; the logic is asserted by the Pilot tests in tests/ui.
@@ -7,9 +8,12 @@ Pictures only; the logic is asserted by the Pilot tests in tests/ui.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+import ktui.sim
 from ktui.app import KtuiApp
+from ktui.panes.trace.trace_view import TraceView
 
 Factory = Callable[[], KtuiApp]
 Settle = Callable[[object], Awaitable[None]]
@@ -27,7 +31,22 @@ def keys(settle: Settle, *pressed: str) -> Callable[[Any], Awaitable[None]]:
     return run_before
 
 
-class TestMainScreen:
+def focus_trace_and(settle: Settle, *pressed: str) -> Callable[[Any], Awaitable[None]]:
+    """A ``run_before`` that runs to the deadlock, focuses the trace pane, then presses `pressed`."""
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("c")
+        await settle(pilot)
+        pilot.app.screen.query_one(TraceView).focus()
+        await pilot.pause()
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+class TestOverview:
     def test_initial(self, snap_compare: Any, abba: Factory, settle: Settle) -> None:
         """Position 0 before any event: empty run queues, free locks, blank trace."""
         assert snap_compare(abba(), terminal_size=(120, 40), run_before=keys(settle))
@@ -47,8 +66,45 @@ class TestMainScreen:
         )
 
     def test_small_terminal(self, snap_compare: Any, abba: Factory, settle: Settle) -> None:
-        """At 80x24 the panes go into tabs; the status line still fits."""
+        """At 80x24 the panes go into tabs; every run-queue column and the whole footer (? Help, q Quit) fit."""
         assert snap_compare(abba(), terminal_size=(80, 24), run_before=keys(settle, "c"))
+
+    def test_wide_terminal(self, snap_compare: Any, abba: Factory, settle: Settle) -> None:
+        """At 200x50 the run queues use the full sched_debug layout (ms.ns times, NICE)."""
+        assert snap_compare(abba(), terminal_size=(200, 50), run_before=keys(settle, "c"))
+
+    def test_trace_removed(self, snap_compare: Any, abba: Factory, settle: Settle) -> None:
+        """o on the focused trace takes it off the overview; the other panes share the room."""
+        assert snap_compare(abba(), terminal_size=(120, 40), run_before=focus_trace_and(settle, "o"))
+
+
+class TestSubsystemScreens:
+    def test_scheduler(self, snap_compare: Any, abba: Factory, settle: Settle) -> None:
+        """Key 2: run queues, timeline (round 200us ticks), task detail and trace, at the deadlock."""
+        assert snap_compare(abba(), terminal_size=(120, 40), run_before=keys(settle, "c", "2"))
+
+    def test_locking(self, snap_compare: Any, abba: Factory, settle: Settle) -> None:
+        """Key 3: the lock pane fills the left column beside the task, the trace below."""
+        assert snap_compare(abba(), terminal_size=(120, 40), run_before=keys(settle, "c", "3"))
+
+    def test_locking_small(self, snap_compare: Any, abba: Factory, settle: Settle) -> None:
+        """Key 3 at 80x24: tabs Locks, Task, Trace; status says Locking."""
+        assert snap_compare(abba(), terminal_size=(80, 24), run_before=keys(settle, "c", "3"))
+
+
+class TestTrace:
+    def test_cursor_line_in_full(self, snap_compare: Any, abba: Factory, settle: Settle) -> None:
+        """At 120 columns, cursor on t1's sched_switch (#13): its fields, cut in the list, are whole below."""
+        assert snap_compare(
+            abba(), terminal_size=(120, 40), run_before=focus_trace_and(settle, "up", "up", "up")
+        )
+
+
+class TestStatusLine:
+    def test_kernel_warning(self, snap_compare: Any, settle: Settle) -> None:
+        """bad-unlock run to its end: the orange badge says ⚠ 1 WARNING: bad unlock balance detected!"""
+        app = KtuiApp(ktui.sim.load(str(Path(__file__).with_name("bad-unlock.toml"))))
+        assert snap_compare(app, terminal_size=(120, 40), run_before=keys(settle, "c"))
 
 
 class TestBreakpointsScreen:

@@ -122,3 +122,36 @@ def test_bad_object_name_is_one_clear_error(toy: Subsystem, tmp_path: Path) -> N
 def test_without_the_subsystem_its_table_is_unknown(scenario: Path) -> None:
     """Unloaded, the toy's table is rejected like any unknown table (exit 2)."""
     assert cli.main(["check", str(scenario)]) == 2
+
+
+def test_a_bad_descriptor_is_not_half_registered(toy: Subsystem) -> None:
+    """A second subsystem claiming the toy's table fails whole: it is not loaded,
+    and the toy keeps its table and object kind."""
+    from ktui.sim.ops import OBJECT_KINDS, ObjectKind
+    from ktui.sim.trace import RegistrationError
+
+    clash = Subsystem(
+        name="clash",
+        objects={"gadget": ObjectKind("gadget", "clash", lambda raw: [])},
+        tables={"toy": lambda value, ctx: None},
+    )
+    with pytest.raises(ValueError, match=r"\[toy\] is registered twice"):
+        subsystems.register(clash)
+    assert all(s.name != "clash" for s in subsystems.SUBSYSTEMS)
+    assert "gadget" not in OBJECT_KINDS and "widget" in OBJECT_KINDS
+    twin = Subsystem(name="twin", objects={"widget": ObjectKind("widget", "twin", lambda raw: [])})
+    with pytest.raises(RegistrationError):
+        subsystems.register(twin)
+    assert OBJECT_KINDS["widget"] is toy.objects["widget"]
+    with pytest.raises(ValueError, match="registered twice"):
+        subsystems.register(toy)
+
+
+def test_the_toy_pane_renders(
+    toy: Subsystem, scenario: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ktui render --pane toy` finds the pane through the descriptor and draws its
+    own section of the snapshot at the end of the run."""
+    assert cli.main(["render", str(scenario), "--at", "8", "--pane", "toy"]) == 0
+    out = capsys.readouterr().out
+    assert "gear: 1 pokes" in out and "spring: 2 pokes" in out

@@ -9,12 +9,14 @@ get the read-only `TraceReader` once, through `bind_reader`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
 
 from textual.widget import Widget
 
 if TYPE_CHECKING:
     from ktui.sim.snapshot import MachineSnapshot, TraceReader
+
+V = TypeVar("V")
 
 Area = Literal["left", "right", "strip", "bottom"]
 """Where a pane sits in the wide (non-tabbed) layout of the main screen."""
@@ -55,6 +57,20 @@ class Pane(Widget):
             A frozen view (assigned to `view`).
         """
         raise NotImplementedError
+
+    @staticmethod
+    def section(snap: MachineSnapshot, name: str, empty: V) -> V:
+        """Subsystem `name`'s view in `snap`, or `empty` when that subsystem
+        has no view (not loaded, or a view of another type): a pane then
+        shows its empty state instead of failing.
+
+        Args:
+            snap: The snapshot.
+            name: Subsystem name (``sched``, ``locking``).
+            empty: The pane's ``EMPTY_*`` sentinel; its type is the one expected.
+        """
+        view = snap.sections.get(name)
+        return view if isinstance(view, type(empty)) else empty
 
     def show_snapshot(self, snap: MachineSnapshot) -> None:
         """Set `view` from a new snapshot."""

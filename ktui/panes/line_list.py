@@ -38,7 +38,8 @@ class LineList(Pane, ScrollView, can_focus=True):
     """A scrolling list of rows with a cursor; subclasses supply the rows.
 
     Subclasses implement `row_count`, `row_cells` and optionally
-    `row_selected` (enter or click).
+    `row_selected` (enter or click), a fixed header line (`header_cells`)
+    and fixed footer lines below the rows (`footer_count`, `footer_cells`).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -107,15 +108,42 @@ class LineList(Pane, ScrollView, can_focus=True):
         """A fixed column-header line above the rows, or None."""
         return None
 
+    def footer_count(self, width: int) -> int:
+        """Fixed lines below the rows at this pane width (default none)."""
+        return 0
+
+    def footer_cells(self, line: int, width: int) -> Cells:
+        """Footer line `line` (0 <= line < footer_count(width))."""
+        return []
+
+    @property
+    def _ftr(self) -> int:
+        return self.footer_count(self.scrollable_content_region.width)
+
+    def _rows_height(self) -> int:
+        """Screen lines available to rows (without header and footer)."""
+        return max(0, self.scrollable_content_region.height - self._hdr - self._ftr)
+
+    def _refresh_screen_line(self, y: int) -> None:
+        # ScrollView.refresh_lines takes a virtual line (it subtracts the scroll offset)
+        self.refresh_lines(y + self.scroll_offset.y)
+
+    def refresh_footer(self) -> None:
+        """Repaint the footer lines (their text follows the cursor)."""
+        n = self._ftr
+        height = self.scrollable_content_region.height
+        for y in range(max(0, height - n), height):
+            self._refresh_screen_line(y)
+
     # -- machinery --------------------------------------------------------
     def refresh_rows(self, *indices: int) -> None:
         """Repaint only rows `indices` (those on screen)."""
-        height = self.scrollable_content_region.height
+        height = self._rows_height() + self._hdr
         top = self.scroll_offset.y
         for index in indices:
             y = index - top + self._hdr
             if self._hdr <= y < height:
-                self.refresh_lines(y)
+                self._refresh_screen_line(y)
 
     def invalidate_rows(self, *indices: int) -> None:
         """Rows `indices` look different now: redraw them (and only them)."""
@@ -136,7 +164,7 @@ class LineList(Pane, ScrollView, can_focus=True):
         old_header = self._header
         self._count = self.row_count()
         self._header = self.header_cells()
-        rows = self._count + self._hdr
+        rows = self._count + self._hdr + self._ftr
         if rows >= GROW_CHUNK:
             # A list that grows by a row a step (the trace at the live end)
             # would otherwise change its virtual size, and so repaint whole
@@ -165,7 +193,7 @@ class LineList(Pane, ScrollView, can_focus=True):
     def _repaint_changed_rows(self) -> None:
         """Repaint the on-screen rows whose cells changed since drawn."""
         top = self.scroll_offset.y
-        height = max(0, self.scrollable_content_region.height - self._hdr)
+        height = self._rows_height()
         drawn = self._drawn
         count = self._count
         visible = range(top, top + height)
@@ -176,7 +204,7 @@ class LineList(Pane, ScrollView, can_focus=True):
             if drawn.get(index) != cells:
                 drawn[index] = cells
                 self._version[index] = self._version.get(index, 0) + 1
-                self.refresh_lines(y + self._hdr)
+                self._refresh_screen_line(y + self._hdr)
 
     def set_cursor(self, index: int, *, notify: bool = True, center: bool = False) -> None:
         """Move the cursor to `index` and scroll it into view.
@@ -190,7 +218,7 @@ class LineList(Pane, ScrollView, can_focus=True):
         old = self.cursor
         top = self.scroll_offset.y
         self.set_reactive(LineList.cursor, index)
-        height = max(1, self.scrollable_content_region.height - self._hdr)
+        height = max(1, self._rows_height())
         if center:
             self.scroll_to(y=max(0, index - height // 2), animate=False, immediate=True)
         elif index < self.scroll_offset.y:
@@ -200,6 +228,7 @@ class LineList(Pane, ScrollView, can_focus=True):
         if old != index:
             if self.scroll_offset.y == top:
                 self.refresh_rows(old, index)
+                self.refresh_footer()
             else:
                 self.refresh()
         if notify and old != index:
@@ -211,7 +240,7 @@ class LineList(Pane, ScrollView, can_focus=True):
 
     def action_page(self, direction: int) -> None:
         """Move the cursor by one screen."""
-        page = max(1, self.scrollable_content_region.height - 1 - self._hdr)
+        page = max(1, self._rows_height() - 1)
         self.set_cursor(self.cursor + direction * page)
 
     def action_edge(self, end: int) -> None:
@@ -229,7 +258,7 @@ class LineList(Pane, ScrollView, can_focus=True):
         if offset is None:
             return
         index = offset.y + self.scroll_offset.y - self._hdr
-        if 0 <= index < self._count and offset.y >= self._hdr:
+        if 0 <= index < self._count and self._hdr <= offset.y < self._hdr + self._rows_height():
             self.set_cursor(index)
             self.row_selected(index)
 
@@ -257,6 +286,13 @@ class LineList(Pane, ScrollView, can_focus=True):
                 segs = [Segment(text, base + style) for text, style in self._header]
                 return Strip(segs).crop_extend(scroll_x, scroll_x + width, base)
             y -= 1
+        footer = self._ftr
+        if footer:
+            rows = self._rows_height()
+            if y >= rows:
+                base = self._base
+                segs = [Segment(text, base + style) for text, style in self.footer_cells(y - rows, width)]
+                return Strip(segs).crop_extend(0, width, base)
         index = scroll_y + y
         if index >= self._count or width <= 0:
             return Strip.blank(width, self._base)

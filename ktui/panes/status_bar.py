@@ -1,5 +1,7 @@
-"""The status line at the top of every screen: scenario, simulated time,
-``#event/recorded``, the status word and why the last run stopped."""
+"""The status line at the top of every screen: the screen, scenario,
+simulated time, ``#event/recorded``, the status word, the kernel's warnings
+(count and last message, as dmesg would show them) and why the last run
+stopped. During a run, time and event are the run's live position."""
 
 from __future__ import annotations
 
@@ -33,6 +35,10 @@ class StatusView:
     """Why the last run stopped, or a note (an error of the last command)."""
     speed: int = 0
     """Events per frame while playing (0: not playing)."""
+    warnings: int = 0
+    """Kernel BUG/WARNING messages up to this position (``snap.log``)."""
+    last_warning: str = ""
+    """The last of them (``WARNING: bad unlock balance detected!``)."""
 
 
 EMPTY_STATUS = StatusView("", 0, 0, 0, None, "PAUSED", "")
@@ -48,12 +54,19 @@ WORD_STYLES: dict[str, str] = {
     "LIMIT": "bold black on grey70",
     "ERROR": "bold white on red",
 }
+WARNING_STYLE = "bold black on dark_orange"
+"""The kernel-warning badge."""
 
 
-def status_text(view: StatusView) -> Text:
-    """The status line as Rich text."""
+def status_text(view: StatusView, title: str = "") -> Text:
+    """The status line as Rich text.
+
+    Args:
+        view: What to show.
+        title: The screen's name, after ``ktui``.
+    """
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(" ktui ", style="bold reverse")
+    text.append(f" ktui{':' + title if title else ''} ", style="bold reverse")
     text.append(f" {view.scenario} ", style="bold")
     text.append(f" t={fmt_ns(view.time_ns)} ", style="bold cyan")
     total = f"{view.recorded}" + ("" if view.end is None else "")
@@ -61,6 +74,9 @@ def status_text(view: StatusView) -> Text:
     if view.end is not None:
         text.append("(end) " if view.event >= view.end else "", style="dim")
     text.append(f" {view.word} ", style=WORD_STYLES.get(view.word, "bold reverse"))
+    if view.warnings:
+        text.append(" ")
+        text.append(f" ⚠ {view.warnings} {view.last_warning} ", style=WARNING_STYLE)
     if view.speed:
         text.append(f" ▶ {view.speed} ev/frame", style="green")
     if view.reason:
@@ -82,5 +98,10 @@ class StatusBar(Widget):
     view: reactive[StatusView] = reactive(EMPTY_STATUS)
     """What to show."""
 
+    def __init__(self, title: str = "") -> None:
+        super().__init__()
+        self.title = title
+        """The screen's name, shown after ``ktui``."""
+
     def render(self) -> Text:
-        return status_text(self.view)
+        return status_text(self.view, self.title)

@@ -1,18 +1,16 @@
 """`TaskRowList`: a `LineList` of prepared rows, some of which name a task.
 
-The run-queue and lock panes both show a list of `Row`s built from the whole
-snapshot and let the user pick the task a row is about; this is that shared
-part. Subclasses give `build_rows`, the header and the width.
+The run-queue and lock panes both show a list of `Row`s built from their
+subsystem's view and let the user pick the task a row is about; this is that
+shared part. Subclasses give `view_of`, `build_rows`, the header and the width.
 """
 
 from __future__ import annotations
 
 from textual.message import Message
-from textual.reactive import reactive
 
 from ktui.panes.line_list import Cells, LineList
 from ktui.renderables.sched import Row
-from ktui.sim.snapshot import EMPTY_SNAPSHOT, MachineSnapshot
 
 
 class TaskRowList(LineList):
@@ -34,23 +32,16 @@ class TaskRowList(LineList):
             """The pane the row is in (Textual's ``Message.control``)."""
             return self.pane
 
-    view: reactive[MachineSnapshot] = reactive(EMPTY_SNAPSHOT, init=False, repaint=False)
-    """The snapshot shown (the rows are built from all of it)."""
-
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[Row] = []
 
-    def build_rows(self, snap: MachineSnapshot) -> list[Row]:
-        """The rows for `snap` (to implement)."""
+    def build_rows(self, view: object) -> list[Row]:
+        """The rows for `view` (to implement)."""
         raise NotImplementedError
 
-    def view_of(self, snap: MachineSnapshot) -> MachineSnapshot:
-        """The rows come from the whole snapshot."""
-        return snap
-
-    def watch_view(self, snap: MachineSnapshot) -> None:
-        self._rows = self.build_rows(snap)
+    def watch_view(self, view: object) -> None:
+        self._rows = self.build_rows(view)
         self.rows_changed()
 
     def row_count(self) -> int:

@@ -58,7 +58,7 @@ class TextLines(ScrollView):
         height = self.scrollable_content_region.height
         for index, (before, after) in enumerate(zip(old, lines, strict=True)):
             if before != after and 0 <= index - top < height:
-                self.refresh_lines(index - top)
+                self.refresh_lines(index)  # a virtual line: ScrollView subtracts the offset
 
     def render_line(self, y: int) -> Strip:
         """Line API: screen row `y`."""

@@ -1,7 +1,7 @@
 """Row builders for the lock pane: every lock with its owner and waiters in
 FIFO order (``struct mutex``'s ``wait_list``), the deadlock cycle in red.
 
-Pure functions from a `MachineSnapshot` to rows of styled text runs.
+Pure functions from a `LockingView` to rows of styled text runs.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.style import Style
 
 from ktui.renderables.sched import Row
-from ktui.sim.snapshot import MachineSnapshot
+from ktui.sim.kernel.locking.view import LockingView
 from ktui.sim.units import fmt_ns
 
 Cells = list[tuple[str, Style]]
@@ -29,7 +29,7 @@ def lock_header() -> Cells:
     return [("".join(name.ljust(w) for name, w in LOCK_COLUMNS) + "WAITERS", HEAD_STYLE)]
 
 
-def lock_rows(snap: MachineSnapshot) -> list[Row]:
+def lock_rows(snap: LockingView) -> list[Row]:
     """Rows of the lock pane: one per lock, one per waiter, then the cycles.
 
     A lock row selects its owner; a waiter row selects that waiter.

@@ -1,7 +1,11 @@
 """Row builders for the scheduler panes: run queues as /proc/sched_debug
 would print them, one CPU after another, then everything not runnable.
 
-Pure functions from a `MachineSnapshot` to rows of styled text runs.
+Pure functions from a `SchedView` to rows of styled text runs. Two layouts:
+the full one (times as ``SPLIT_NS()`` ms.ns, as sched_debug prints them) and,
+for panes narrower than `ROW_WIDTH`, a compact one (ms with 3 decimals, no
+NICE column: WEIGHT is ``sched_prio_to_weight[nice]``) that fits 77 columns,
+so that no column is lost on an 80-column terminal.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from typing import NamedTuple
 
 from rich.style import Style
 
-from ktui.sim.snapshot import MachineSnapshot, TaskView
+from ktui.sim.kernel.sched.view import SchedView, TaskView
 
 Cells = list[tuple[str, Style]]
 
@@ -62,14 +66,37 @@ COLUMNS = (
 )
 """Run-queue table columns and widths (times are ms.ns like sched_debug)."""
 ROW_WIDTH = sum(w for _, w in COLUMNS) + 1
+"""Columns the full layout needs."""
+COMPACT_COLUMNS = (
+    (" S", 4),
+    ("COMM", 10),
+    ("PID", 5),
+    ("WEIGHT", 7),
+    ("VRUNTIME", 10),
+    ("DEADLINE", 10),
+    ("LAG", 10),
+    ("D", 2),
+    ("SUM-EXEC", 10),
+    ("SWITCHES", 9),
+)
+"""The compact layout's columns (times in ms, 3 decimals; D: sched_delayed)."""
+COMPACT_WIDTH = sum(w for _, w in COMPACT_COLUMNS)
+"""Columns the compact layout needs (77)."""
 
 
-def rq_header() -> Cells:
-    """The column header line."""
+def rq_header(compact: bool = False) -> Cells:
+    """The column header line of the full or the compact layout."""
     parts = []
-    for name, width in COLUMNS:
+    for name, width in COMPACT_COLUMNS if compact else COLUMNS:
         parts.append(name.rjust(width - 1) + " " if name in _RIGHT else name.ljust(width))
     return [("".join(parts), HEAD_STYLE)]
+
+
+def ms3(ns: int) -> str:
+    """Compact time: ms with 3 decimals (µs resolution), truncated like SPLIT_NS."""
+    sign = "-" if ns < 0 else ""
+    ms, rem = divmod(abs(ns), 1_000_000)
+    return f"{sign}{ms}.{rem // 1000:03d}"
 
 
 _RIGHT = {"PID", "NICE", "WEIGHT", "VRUNTIME", "DEADLINE", "LAG", "SUM-EXEC", "SWITCHES"}
@@ -94,24 +121,22 @@ class Row(NamedTuple):
     style: Style = NO_STYLE
     why: str = ""
 
-    def render(self) -> Cells:
-        """The row's text runs."""
+    def render(self, compact: bool = False) -> Cells:
+        """The row's text runs, in the full or the compact layout."""
         if self.cells is not None:
             return self.cells
         assert self.task is not None
-        cells = _task_cells(self.task, self.avg, self.marker, self.style)
+        if compact:
+            cells = _compact_cells(self.task, self.avg, self.marker, self.style)
+        else:
+            cells = _task_cells(self.task, self.avg, self.marker, self.style)
         if self.why:
             cells.append((self.why, BLOCKED_STYLE))
         return cells
 
 
 def _task_cells(t: TaskView, avg: int | None, marker: str, style: Style) -> Cells:
-    if avg is not None and t.on_rq:
-        lag = avg - t.vruntime  # the model's entity_eligible() decides the mark
-        eligible = "*" if t.eligible else ""
-    else:
-        lag = t.vlag
-        eligible = ""
+    lag, eligible = _lag(t, avg)
     cells: Cells = [
         (marker.ljust(2), style),
         (t.state.ljust(3), style),
@@ -130,14 +155,44 @@ def _task_cells(t: TaskView, avg: int | None, marker: str, style: Style) -> Cell
     return cells
 
 
-def rq_rows(snap: MachineSnapshot) -> list[Row]:
+def _lag(t: TaskView, avg: int | None) -> tuple[int, str]:
+    if avg is not None and t.on_rq:
+        return avg - t.vruntime, "*" if t.eligible else ""  # the model's entity_eligible()
+    return t.vlag, ""
+
+
+def _compact_cells(t: TaskView, avg: int | None, marker: str, style: Style) -> Cells:
+    lag, eligible = _lag(t, avg)
+    return [
+        (f"{marker}{t.state:<2} ", style),
+        (t.comm[:9].ljust(10), style),
+        (f"{t.pid:>4} ", DIM),
+        (f"{t.weight:>6} ", NO_STYLE),
+        (f"{ms3(t.vruntime):>9} ", NO_STYLE),
+        (f"{ms3(t.deadline):>9} ", NO_STYLE),
+        (f"{ms3(lag):>8}", LAG_STYLE if eligible else (DIM if avg is None else INELIGIBLE_STYLE)),
+        (eligible.ljust(2), LAG_STYLE),
+        (("d" if t.sched_delayed else "").ljust(2), DELAYED_STYLE),
+        (f"{ms3(t.sum_exec_runtime):>9} ", NO_STYLE),
+        (f"{t.nr_switches:>8} ", DIM),
+    ]
+
+
+def rq_rows(snap: SchedView, compact: bool = False) -> list[Row]:
     """Every row of the run-queue pane for `snap`.
+
+    Args:
+        snap: The scheduler's view.
+        compact: Task rows use the compact layout (the summary lines too).
 
     Per CPU: a summary line, the current task, the CFS tree in key order
     (leftmost first); then tasks that are not runnable, with what they wait
     on.
     """
+    if not snap.rqs:
+        return [Row([("no run queues: the scheduler has no view here", DIM)])]
     tasks = {t.pid: t for t in snap.tasks}
+    fmt = ms3 if compact else split_ns
     rows: list[Row] = []
     for rq in snap.rqs:
         avg = rq.avg_vruntime if rq.eevdf else None
@@ -157,10 +212,10 @@ def rq_rows(snap: MachineSnapshot) -> list[Row]:
                 [
                     (f"cpu#{rq.cpu} ", CPU_STYLE),
                     (f"nr_running={rq.nr_running} ", NO_STYLE),
-                    (f"min_vruntime={split_ns(rq.min_vruntime)} ", DIM),
-                    *([(f"avg_vruntime()={split_ns(avg)} ", DIM)] if avg is not None else []),
-                    (f"nr_switches={rq.nr_switches} ", DIM),
                     *flags,
+                    (f"min_vruntime={fmt(rq.min_vruntime)} ", DIM),
+                    *([(f"avg_vruntime()={fmt(avg)} ", DIM)] if avg is not None else []),
+                    (f"nr_switches={rq.nr_switches} ", DIM),
                 ]
             )
         )
@@ -179,5 +234,10 @@ def rq_rows(snap: MachineSnapshot) -> list[Row]:
         for t in waiting:
             why = f"blocked on {t.blocked_on}" if t.blocked_on else STATE_NAMES.get(t.state, "")
             style = DIM if t.state in ("X", "Z") else BLOCKED_STYLE
-            rows.append(Row(pid=t.pid, task=t, style=style, why=why))
+            if compact:  # no room after the columns: the reason goes on its own line
+                rows.append(Row(pid=t.pid, task=t, style=style))
+                if why:
+                    rows.append(Row([(f"    └ {why}", style)], pid=t.pid))
+            else:
+                rows.append(Row(pid=t.pid, task=t, style=style, why=why))
     return rows

@@ -11,21 +11,31 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ktui.renderables.sched import STATE_NAMES, split_ns
-from ktui.sim.snapshot import MachineSnapshot, TaskView
+from ktui.sim.kernel.sched.view import SchedView, TaskView
 from ktui.sim.units import fmt_ns
 
 
-def task_detail(snap: MachineSnapshot, pid: int | None) -> RenderableType:
+def task_by_pid(snap: SchedView, pid: int | None) -> TaskView | None:
+    """The task with `pid` in `snap`, if it exists there."""
+    if pid is None:
+        return None
+    for t in snap.tasks:
+        if t.pid == pid:
+            return t
+    return None
+
+
+def task_detail(snap: SchedView, pid: int | None) -> RenderableType:
     """Everything about task `pid` at the position of `snap`.
 
     Args:
-        snap: The snapshot.
+        snap: The scheduler's view.
         pid: The selected task, or None.
 
     Returns:
         A renderable; a hint when no task is selected.
     """
-    task = snap.task(pid) if pid is not None else None
+    task = task_by_pid(snap, pid)
     if task is None:
         if not snap.tasks:
             return Text("no tasks", style="dim")

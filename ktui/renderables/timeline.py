@@ -12,8 +12,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from ktui.sim.units import fmt_ns
-
 PALETTE = (
     "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
     "#e15759", "#9c755f", "#ff9da7", "#bab0ac", "#86bcb6", "#d37295",
@@ -90,7 +88,7 @@ def cpu_strip(
                 text = " " + label + " " * (n - len(label) - 1)
             segs.append(Segment(text, task_style(pid)))
         col = end
-    # overlay the cursor column
+    # the cursor restyles its column and keeps the character: a label under it stays readable
     out: list[Segment] = []
     pos = 0
     for seg in segs:
@@ -99,7 +97,7 @@ def cpu_strip(
             k = cursor_col - pos
             if k:
                 out.append(Segment(seg.text[:k], seg.style))
-            out.append(Segment("│", (seg.style or Style()) + CURSOR_STYLE))
+            out.append(Segment(seg.text[k], (seg.style or Style()) + CURSOR_STYLE))
             if k + 1 < length:
                 out.append(Segment(seg.text[k + 1 :], seg.style))
         else:
@@ -108,15 +106,49 @@ def cpu_strip(
     return out
 
 
+TICK_SPACING = 12
+"""Least columns between two tick labels."""
+_TICK_UNITS = ((1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "us"), (1, "ns"))
+
+
+def nice_step(raw: int) -> int:
+    """The smallest 1-2-5 step (1, 2, 5, 10, 20, 50 ... ns) that is >= `raw`."""
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            if m * step >= raw:
+                return m * step
+        step *= 10
+
+
+def fmt_tick(ns: int, step: int) -> str:
+    """A tick label: `ns` in its largest unit with only the decimals the
+    step needs (``0``, ``200us``, ``1.2ms``, ``3s``)."""
+    if ns == 0:
+        return "0"
+    unit, name = next((u, n) for u, n in _TICK_UNITS if ns >= u)
+    decimals = 0
+    while decimals < 9 and (step * 10**decimals) % unit:
+        decimals += 1
+    whole, frac = divmod(ns, unit)
+    digits = f"{frac * 10**decimals // unit:0{decimals}d}".rstrip("0") if decimals else ""
+    return f"{whole}.{digits}{name}" if digits else f"{whole}{name}"
+
+
 def axis_strip(width: int, t0: int, t1: int, cursor_col: int) -> list[Segment]:
-    """The time axis: a tick label about every 16 columns and the cursor mark."""
+    """The time axis: labels at multiples of a 1-2-5 step, at least
+    `TICK_SPACING` columns apart, and the cursor mark (labels it would cut
+    are left out)."""
     chars = [" "] * width
-    step = 16
-    for col in range(0, max(0, width - 8) if t1 > t0 + 1 else 0, step):
-        label = "┆" + fmt_ns(t0 + col * (t1 - t0) // max(1, width))
-        for k, ch in enumerate(label):
-            if col + k < width:
-                chars[col + k] = ch
+    if t1 > t0 + 1 and width > 0:
+        step = nice_step(max(1, -(-(t1 - t0) * TICK_SPACING // width)))
+        t = -(-t0 // step) * step
+        while t < t1:
+            col = time_column(t, width, t0, t1)
+            label = "┆" + fmt_tick(t, step)
+            if col + len(label) <= width and not col <= cursor_col < col + len(label):
+                chars[col : col + len(label)] = label
+            t += step
     text = "".join(chars)
     segs = [Segment(text[:cursor_col], AXIS_STYLE), Segment("▼", Style(bold=True, color="yellow"))]
     segs.append(Segment(text[cursor_col + 1 :], AXIS_STYLE))

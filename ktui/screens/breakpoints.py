@@ -31,9 +31,9 @@ class BreakpointsScreen(SnapshotScreen):
     """List and edit breakpoints."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back", priority=True),
         Binding("a", "add", "Add"),
-        Binding("e", "toggle_enabled", "Enable/disable"),
+        Binding("e", "toggle_enabled", "On/off"),
         Binding("d,delete", "delete", "Delete"),
     ]
 
@@ -50,7 +50,7 @@ class BreakpointsScreen(SnapshotScreen):
     """The last add's error (with its caret line), or empty."""
 
     def compose(self) -> ComposeResult:
-        yield StatusBar()
+        yield StatusBar("Breakpoints")
         with Vertical(id="bp-body"):
             table: DataTable[str] = DataTable(id="bp-table", cursor_type="row", zebra_stripes=True)
             table.border_title = "Breakpoints"
@@ -58,7 +58,7 @@ class BreakpointsScreen(SnapshotScreen):
             yield Input(placeholder="new breakpoint, e.g. sched_switch next_comm=t1  (enter adds)", id="bp-input")
             yield Static("", id="bp-error")
             yield Static(EXAMPLES, id="bp-help")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # room for ? Help and q Quit
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -102,9 +102,13 @@ class BreakpointsScreen(SnapshotScreen):
             self.post_message(BreakpointCommand("add", expr=expr))
 
     def breakpoint_added(self) -> None:
-        """Called by the app after a successful add: clear the input."""
+        """Called by the app after a successful add: clear the input and
+        go back to the table (where e/d act on the new breakpoint)."""
         self.query_one(Input).value = ""
         self.error = ""
+        table = self.query_one(DataTable)
+        table.focus()
+        self.call_after_refresh(lambda: table.move_cursor(row=table.row_count - 1))
 
     def action_add(self) -> None:
         """Focus the input line."""
@@ -126,8 +130,6 @@ class BreakpointsScreen(SnapshotScreen):
             self.post_message(BreakpointCommand("remove", bp_id=bp_id))
 
     def action_back(self) -> None:
-        """Leave the input, or go back to the main screen."""
-        if isinstance(self.focused, Input):
-            self.query_one(DataTable).focus()
-        else:
-            self.dismiss()
+        """Go back to the screen below, from the table or the input alike
+        (one escape always leaves; an unsubmitted expression is dropped)."""
+        self.dismiss()

@@ -22,17 +22,37 @@ HELP = """\
 | `escape` | interrupt a running `c` |
 | `g` | go to an event (`1234`, `#1234`) or a time (`5ms`, `1.5us`) |
 | `b` | breakpoints: `a` add, `e` enable/disable, `d` delete |
-| `1`..`5` | show and focus a pane (its tab, on a small terminal) |
-| `tab` | next pane; `↑`/`↓` move; `enter` select (task / go to event) |
+| `1`..`9` | switch screen: `1` the overview, then one per subsystem (below) |
+| `tab` / `shift+tab` | next / previous pane (its tab, on a small terminal) |
+| `↑` / `↓`, `enter` | move; select (a task, or go to a trace event) |
+| `o` | add the focused pane to the overview, or remove it from there |
 | `z` / `Z` | zoom the timeline in / out (when focused) |
 | `ctrl+p` | command palette (every action) |
 | `?` / `q` | this help / quit |
 
+Every time-travel key works on every screen; switching screens keeps the
+position.
+
+# Screens
+
+* **1 Overview** — the panes you chose (`o`); at first run queues, locks,
+  task, timeline and trace.
+* **2 Scheduler**, **3 Locking**, … — one per subsystem: its panes beside the
+  task detail and the trace.
+
+# Status line
+
+The screen, scenario, time and `#event/recorded`, the state, then kernel
+warnings (`⚠ 1 WARNING: bad unlock balance detected!`: how many BUG/WARNING
+messages so far and the last one), then why the run stopped. While `c` runs
+it shows the live position.
+
 # Panes
 
 * **Run queues** — per CPU, `curr` (`>`) then the CFS tree leftmost first;
-  times are ms.ns as in `/proc/sched_debug`; `E` marks eligible entities
-  (lag ≥ 0); `DLY` is `sched_delayed`.
+  times are ms.ns as in `/proc/sched_debug` (narrower than 101 columns: ms
+  with 3 decimals, and `NICE` left out: `WEIGHT` follows from it); `*` marks
+  eligible entities (lag ≥ 0); `DLY`/`D` is `sched_delayed`.
 * **Locks** — owner and CPU, waiters in `wait_list` order, time held; a
   deadlock cycle is red.
 * **Task** — the selected task's program with the current op, its locks and
@@ -40,7 +60,8 @@ HELP = """\
 * **Timeline** — which task ran on each CPU; the yellow bar is now; click
   to go there.
 * **Trace** — ftrace lines; the current event is highlighted, later
-  (recorded) events are dim; `enter` or a click goes to the line.
+  (recorded) events are dim; `enter` or a click goes to the line. On a
+  narrow terminal the line under the cursor is repeated in full below.
 
 # Breakpoints
 

@@ -1,5 +1,5 @@
-"""The main (overview) screen: every registered pane at once, or in tabs
-when the terminal is small.
+"""`PaneScreen`: a screen of panes, laid out by area, or in tabs when the
+terminal is small. The overview and every subsystem's screen are one.
 
 The screen coordinates its panes: it hands each its sub-view of the
 snapshot, tells the task pane which task was selected in the run-queue or
@@ -8,6 +8,7 @@ lock pane, and turns trace/timeline choices into `SeekRequested` for the app.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
@@ -15,10 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from ktui.messages import SeekRequested
-from ktui.panes import pane_classes
 from ktui.panes.base import Pane
 from ktui.panes.locking.lock_holders import LockHolders
 from ktui.panes.sched.rq_table import RqTable
@@ -44,10 +44,14 @@ def is_narrow(width: int, height: int) -> bool:
     return width < NARROW_WIDTH or height < NARROW_HEIGHT
 
 
-class MainScreen(SnapshotScreen):
-    """Overview: run queues, locks, task detail, timeline and trace."""
+class PaneScreen(SnapshotScreen):
+    """Some panes at once (by `Pane.AREA`), or in tabs on a small terminal.
 
-    AUTO_FOCUS = "#rq"
+    Args:
+        panes: The pane classes to show, in tab order.
+        title: The screen's name in the status line.
+        reader: Read-only trace access for the trace and timeline panes.
+    """
 
     narrow: reactive[bool] = reactive(False, init=False, repaint=False)
     """Tabbed layout (small terminal)."""
@@ -55,19 +59,25 @@ class MainScreen(SnapshotScreen):
     """Task shown in the task pane."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(str(n), f"pane({n - 1})", f"Pane {n}", show=False) for n in range(1, 10)
+        Binding("tab", "cycle_pane(1)", "Next pane", show=False),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False),
     ]
 
-    def __init__(self, reader: TraceReader | None = None) -> None:
+    def __init__(self, panes: Sequence[type[Pane]], title: str, reader: TraceReader | None = None) -> None:
         super().__init__()
+        self.pane_types = tuple(panes)
+        """The pane classes shown, in tab order."""
+        self.title = title
         self.reader = reader
         """Read-only trace access for the trace and timeline panes."""
 
     def compose(self) -> ComposeResult:
         self.narrow = is_narrow(*self.app.size)
-        panes = [cls() for cls in pane_classes()]
-        yield StatusBar()
-        if self.narrow:
+        panes = [cls() for cls in self.pane_types]
+        yield StatusBar(self.title or "")
+        if not panes:
+            yield Static(self.empty_hint(), id="no-panes")
+        elif self.narrow:
             with TabbedContent(id="tabs"):
                 for pane in panes:
                     with TabPane(pane.PANE_TITLE, id=f"tab-{pane.PANE_ID}"):
@@ -76,26 +86,38 @@ class MainScreen(SnapshotScreen):
             by_area: dict[str, list[Pane]] = {}
             for pane in panes:
                 by_area.setdefault(pane.AREA, []).append(pane)
-            with Horizontal(id="top"):
-                with Vertical(id="left"):
-                    yield from by_area.get("left", [])
-                with Vertical(id="right"):
-                    yield from by_area.get("right", [])
+            if by_area.get("left") or by_area.get("right"):
+                with Horizontal(id="top"):
+                    if by_area.get("left"):
+                        with Vertical(id="left"):
+                            yield from by_area["left"]
+                    if by_area.get("right"):
+                        with Vertical(id="right"):
+                            yield from by_area["right"]
             yield from by_area.get("strip", [])
-            with Vertical(id="bottom"):
-                yield from by_area.get("bottom", [])
-        yield Footer()
+            if by_area.get("bottom"):
+                with Vertical(id="bottom"):
+                    yield from by_area["bottom"]
+        yield Footer(compact=True, show_command_palette=self.app.size.width >= NARROW_WIDTH)
+
+    def empty_hint(self) -> str:
+        """What the screen says when it has no panes."""
+        return "no panes"
 
     def on_mount(self) -> None:
-        self._push_all()
+        self.push_all()
+        first = next(iter(self.query(Pane)), None)
+        if first is not None:
+            self.focus_pane(first)
 
     async def on_resize(self, event: events.Resize) -> None:
         narrow = is_narrow(event.size.width, event.size.height)
         if narrow != self.narrow:
             await self.recompose()
-            self._push_all()
+            self.push_all()
 
-    def _push_all(self) -> None:
+    def push_all(self) -> None:
+        """Hand every pane the reader, the status and the current snapshot."""
         for pane in self.query(Pane):
             pane.bind_reader(self.reader)
         self.query_one(StatusBar).view = self.status
@@ -105,7 +127,7 @@ class MainScreen(SnapshotScreen):
 
     def watch_snapshot(self, snap: MachineSnapshot) -> None:
         if self.selected_pid is None and snap.tasks:
-            self.set_reactive(MainScreen.selected_pid, snap.tasks[0].pid)
+            self.set_reactive(PaneScreen.selected_pid, snap.tasks[0].pid)
             self._apply_selection()
         for pane in self.query(Pane):
             pane.show_snapshot(snap)
@@ -123,7 +145,7 @@ class MainScreen(SnapshotScreen):
 
     def on_task_row_list_task_selected(self, message: TaskRowList.TaskSelected) -> None:
         self.selected_pid = message.pid
-        if self.narrow and isinstance(message.control, LockHolders):
+        if self.narrow and isinstance(message.control, LockHolders) and self.query(TaskDetail):
             self.query_one(TabbedContent).active = "tab-task"
 
     def on_trace_view_event_selected(self, message: TraceView.EventSelected) -> None:
@@ -134,15 +156,38 @@ class MainScreen(SnapshotScreen):
         message.stop()
         self.post_message(SeekRequested(time_ns=message.time_ns))
 
-    def action_pane(self, index: int) -> None:
-        """Show and focus the `index`-th registered pane (keys 1..9)."""
+    def focused_pane(self) -> Pane | None:
+        """The pane that has the focus (or holds the focused widget)."""
+        node = self.focused
+        while node is not None and not isinstance(node, Pane):
+            node = node.parent  # type: ignore[assignment]
+        return node
+
+    def action_cycle_pane(self, delta: int) -> None:
+        """Show and focus the next (1) or previous (-1) pane, switching tabs."""
         panes = list(self.query(Pane))
-        if 0 <= index < len(panes):
-            pane = self.show_pane(panes[index].PANE_ID)
-            self.call_after_refresh(pane.focus)
+        if not panes:
+            return
+        current = self.focused_pane()
+        index = panes.index(current) + delta if current in panes else 0
+        pane = self.show_pane(panes[index % len(panes)].PANE_ID)
+        self.call_after_refresh(self.focus_pane, pane)
+
+    def focus_pane(self, pane: Pane) -> None:
+        """Focus `pane`, or its first focusable widget (the task pane's text)."""
+        if pane.focusable:
+            pane.focus()
+            return
+        inner = next((w for w in pane.query("*") if w.focusable), None)
+        if inner is not None:
+            inner.focus()
 
     def show_pane(self, pane_id: str) -> Pane:
         """Make pane `pane_id` visible (its tab, when tabbed) and return it."""
         if self.narrow:
             self.query_one(TabbedContent).active = f"tab-{pane_id}"
         return self.query_one(f"#{pane_id}", Pane)
+
+    def has_pane(self, pane_id: str) -> bool:
+        """Whether this screen shows pane `pane_id`."""
+        return any(cls.PANE_ID == pane_id for cls in self.pane_types)

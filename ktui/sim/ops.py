@@ -64,13 +64,13 @@ def register_object_kind(kind: ObjectKind) -> None:
     OBJECT_KINDS[kind.name] = kind
 
 
-def check_arg_kinds() -> None:
-    """Every op's argument kinds are known (after all subsystems loaded).
+def check_arg_kinds(names: Sequence[str]) -> None:
+    """The argument kinds of ops `names` are known (once their subsystem loaded).
 
     Raises:
         RegistrationError: naming the op and the unknown kind.
     """
-    for spec in OPS.values():
+    for spec in (OPS[n] for n in names):
         for arg, kind in spec.args:
             if kind not in BUILTIN_ARG_KINDS and kind not in OBJECT_KINDS:
                 raise RegistrationError(

@@ -17,7 +17,7 @@ from ktui.sim.hw.subsystem import SUBSYSTEM as CPU
 from ktui.sim.kernel.locking.subsystem import SUBSYSTEM as LOCKING
 from ktui.sim.kernel.sched.subsystem import SUBSYSTEM as SCHED
 from ktui.sim.kernel.time.subsystem import SUBSYSTEM as TIME
-from ktui.sim.ops import OBJECT_KINDS, check_arg_kinds, register_object_kind
+from ktui.sim.ops import OBJECT_KINDS, OPS, check_arg_kinds, register_object_kind
 from ktui.sim.scenario import register_section, unregister_section
 
 BUILTIN: tuple[Subsystem, ...] = (CPU, SCHED, LOCKING, TIME)
@@ -32,18 +32,30 @@ def register(sub: Subsystem) -> Subsystem:
     kinds) and add it to `SUBSYSTEMS`.
 
     Raises:
-        ValueError: a subsystem of that name is loaded already.
+        ValueError: a subsystem of that name is loaded already, or a table
+            it declares is taken.
+        RegistrationError: an object kind is taken, or an op it registered
+            takes an argument of no known kind.
+
+    On an error nothing of `sub` stays registered but what its modules
+    registered while being imported.
     """
     if any(s.name == sub.name for s in SUBSYSTEMS):
         raise ValueError(f"subsystem {sub.name!r} is registered twice")
+    known_ops = len(OPS)
     for module in sub.modules:
         importlib.import_module(module)
-    for kind in sub.objects.values():
-        register_object_kind(kind)
-    for table, parser in sub.tables.items():
-        register_section(table, parser)
     SUBSYSTEMS.append(sub)
-    check_arg_kinds()
+    try:
+        for kind in sub.objects.values():
+            register_object_kind(kind)
+        for table, parser in sub.tables.items():
+            register_section(table, parser)
+        # the ops its modules just registered (dicts keep insertion order)
+        check_arg_kinds(list(OPS)[known_ops:])
+    except Exception:
+        unregister(sub.name)
+        raise
     return sub
 
 
@@ -55,10 +67,11 @@ def unregister(name: str) -> None:
     if not found:
         return
     sub = found[0]
-    for kind in sub.objects:
-        OBJECT_KINDS.pop(kind, None)
-    for table in sub.tables:
-        unregister_section(table)
+    for name_, kind in sub.objects.items():
+        if OBJECT_KINDS.get(name_) is kind:  # not another subsystem's
+            del OBJECT_KINDS[name_]
+    for table, parser in sub.tables.items():
+        unregister_section(table, parser)
     SUBSYSTEMS.remove(sub)
 
 

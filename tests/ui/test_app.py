@@ -16,7 +16,7 @@ from ktui.panes.status_bar import StatusBar, status_text
 from ktui.panes.trace.trace_view import TraceView
 from ktui.screens.breakpoints import BreakpointsScreen
 from ktui.screens.help import HelpScreen
-from ktui.screens.main import MainScreen
+from ktui.screens.main import PaneScreen
 
 
 def status_line(app: KtuiApp) -> str:
@@ -98,8 +98,8 @@ async def test_breakpoint_add_toggle_delete(abba_app: KtuiApp) -> None:
         await pilot.pause()
         assert [e.bp.expr for e in sim.breakpoints][-1] == "sched_switch next_comm=t2"
         assert abba_app.screen.query_one(Input).value == ""
-        await pilot.press("escape")  # leave the input
-        await pilot.press("down", "e")
+        await pilot.pause()
+        await pilot.press("e")  # the table has the focus again, on the new breakpoint
         await pilot.pause()
         assert sim.breakpoints[-1].enabled is False
         await pilot.press("e")
@@ -111,7 +111,7 @@ async def test_breakpoint_add_toggle_delete(abba_app: KtuiApp) -> None:
         assert len(sim.breakpoints) == n - 1
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(abba_app.screen, MainScreen)
+        assert isinstance(abba_app.screen, PaneScreen)
 
 
 async def test_goto_event_and_time(abba_app: KtuiApp, settle) -> None:
@@ -204,7 +204,7 @@ async def test_help_and_palette_commands(abba_app: KtuiApp) -> None:
         assert abba_app.ctl.sim.event == 0
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(abba_app.screen, MainScreen)
+        assert isinstance(abba_app.screen, PaneScreen)
         titles = {cmd.title for cmd in abba_app.get_system_commands(abba_app.screen)}
         for title in ("Step forward", "Step back", "Continue", "Reverse continue", "Play / pause",
                       "Go to…", "Breakpoints", "Help"):
@@ -231,14 +231,15 @@ async def test_q_quits_with_status_zero(abba_app: KtuiApp) -> None:
     assert abba_app.return_code == 0
 
 
-async def test_number_keys_switch_tabs_when_narrow(abba_app: KtuiApp, settle) -> None:
+async def test_tab_switches_tabs_when_narrow(abba_app: KtuiApp, settle) -> None:
+    """At 80x24 the overview is tabbed; shift+tab from the first pane wraps to the trace tab."""
+    from textual.widgets import TabbedContent
+
     async with abba_app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
         await settle(abba_app, pilot)
-        await pilot.press("5")
+        await pilot.press("shift+tab")
         await pilot.pause()
-        from textual.widgets import TabbedContent
-
         assert abba_app.screen.query_one(TabbedContent).active == "tab-trace"
         assert isinstance(abba_app.focused, TraceView)
 
@@ -258,3 +259,17 @@ async def test_choosing_a_lock_row_selects_its_task(abba_app: KtuiApp, settle) -
         await settle(abba_app, pilot)
         assert abba_app.screen.query_one(TaskDetail).pid == 2
         assert abba_app.screen.selected_pid == 2  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("where", ["table", "input"])
+async def test_one_escape_leaves_breakpoints(abba_app: KtuiApp, where: str) -> None:
+    """Escape leaves the breakpoints screen at once, from the table or from the input line."""
+    async with abba_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        if where == "input":
+            await pilot.press("a", *"sched_sw")
+        assert isinstance(abba_app.screen, BreakpointsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(abba_app.screen, PaneScreen)

@@ -45,7 +45,7 @@ def test_render_writes_svg(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--pane", "nosuch"], "expected one of rq, locks, task, timeline, trace"),
+        (["--pane", "nosuch"], "expected one of rq, timeline, locks, task, trace"),
         (["--at", "zz"], "--at"),
         (["--size", "12"], "WIDTHxHEIGHT"),
     ],

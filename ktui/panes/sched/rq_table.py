@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual.reactive import reactive
+
 from ktui.panes.base import Area
 from ktui.panes.line_list import Cells
 from ktui.panes.task_rows import TaskRowList
-from ktui.renderables.sched import ROW_WIDTH, Row, rq_header, rq_rows
+from ktui.renderables.sched import COMPACT_WIDTH, ROW_WIDTH, Row, rq_header, rq_rows
+from ktui.sim.kernel.sched.view import EMPTY_SCHED, SchedView
 from ktui.sim.snapshot import MachineSnapshot
 
 
@@ -24,18 +27,37 @@ class RqTable(TaskRowList):
     PANE_TITLE: ClassVar[str] = "Run queues"
     AREA: ClassVar[Area] = "left"
 
+    view: reactive[SchedView] = reactive(EMPTY_SCHED, init=False, repaint=False)
+    """The scheduler's view."""
+
     def __init__(self) -> None:
         super().__init__()
         self._pid: int | None = None
+        self._compact = False
 
-    def build_rows(self, snap: MachineSnapshot) -> list[Row]:
+    def view_of(self, snap: MachineSnapshot) -> SchedView:
+        """The ``sched`` section (empty when there is none)."""
+        return self.section(snap, "sched", EMPTY_SCHED)
+
+    def build_rows(self, view: object) -> list[Row]:
         """Per CPU: summary, curr, the tree; then the tasks not runnable."""
-        return rq_rows(snap)
+        assert isinstance(view, SchedView)
+        return rq_rows(view, self._compact)
 
-    def watch_view(self, snap: MachineSnapshot) -> None:
-        super().watch_view(snap)
+    def watch_view(self, view: object) -> None:
+        super().watch_view(view)
         if self._pid is not None:
             self.select_pid(self._pid)
+
+    def on_resize(self) -> None:
+        """Below `ROW_WIDTH` columns use the compact layout (every column kept)."""
+        compact = self.scrollable_content_region.width < ROW_WIDTH
+        if compact != self._compact:
+            self._compact = compact
+            self.watch_view(self.view)
+
+    def row_cells(self, index: int) -> Cells:
+        return self._rows[index].render(self._compact)
 
     def select_pid(self, pid: int) -> None:
         """Put the cursor on `pid`'s row (if shown), without notifying."""
@@ -46,10 +68,10 @@ class RqTable(TaskRowList):
                 return
 
     def header_cells(self) -> Cells | None:
-        return rq_header()
+        return rq_header(self._compact)
 
     def content_width(self) -> int:
-        return ROW_WIDTH + 24
+        return (COMPACT_WIDTH if self._compact else ROW_WIDTH) + 24
 
     def row_moved(self, index: int) -> None:
         self.row_selected(index)

@@ -11,8 +11,9 @@ from textual.reactive import reactive
 
 from ktui.panes.base import Area, Pane
 from ktui.panes.text_lines import TextLines
-from ktui.renderables.task_detail import task_detail
-from ktui.sim.snapshot import EMPTY_SNAPSHOT, MachineSnapshot
+from ktui.renderables.task_detail import task_by_pid, task_detail
+from ktui.sim.kernel.sched.view import EMPTY_SCHED, SchedView
+from ktui.sim.snapshot import MachineSnapshot
 
 
 class TaskDetail(Pane):
@@ -36,17 +37,17 @@ class TaskDetail(Pane):
     }
     """
 
-    view: reactive[MachineSnapshot] = reactive(EMPTY_SNAPSHOT, init=False, repaint=False)
-    """The snapshot the task is read from."""
+    view: reactive[SchedView] = reactive(EMPTY_SCHED, init=False, repaint=False)
+    """The scheduler's view the task is read from."""
     pid: reactive[int | None] = reactive(None, init=False, repaint=False)
     """The selected task's pid."""
 
     def compose(self) -> ComposeResult:
         yield TextLines(id="task-body")
 
-    def view_of(self, snap: MachineSnapshot) -> MachineSnapshot:
-        """The task is looked up by pid in the whole snapshot."""
-        return snap
+    def view_of(self, snap: MachineSnapshot) -> SchedView:
+        """The ``sched`` section: the task is looked up there by pid."""
+        return self.section(snap, "sched", EMPTY_SCHED)
 
     def on_mount(self) -> None:
         self._update()
@@ -60,7 +61,7 @@ class TaskDetail(Pane):
     _shown: object = None
 
     def _update(self) -> None:
-        task = self.view.task(self.pid) if self.pid is not None else None
+        task = task_by_pid(self.view, self.pid)
         if task is not None and task == self._shown:
             return  # TaskView is a tuple: an equal one draws the same picture
         self._shown = task

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from ktui.panes.base import Area, Pane
 from ktui.renderables.timeline import LABEL_WIDTH, column_time, timeline_strips
 from ktui.renderables.units import fmt_ns
+from ktui.sim.kernel.sched.view import EMPTY_SCHED
 from ktui.sim.snapshot import MachineSnapshot
 
 if TYPE_CHECKING:
@@ -97,7 +98,8 @@ class Timeline(Pane, can_focus=True):
 
     def view_of(self, snap: MachineSnapshot) -> TimelineView:
         """Cursor time, record length, CPUs and comms."""
-        return TimelineView(snap.time_ns, snap.recorded, snap.ncpus, tuple((t.pid, t.comm) for t in snap.tasks))
+        sched = self.section(snap, "sched", EMPTY_SCHED)
+        return TimelineView(snap.time_ns, snap.recorded, snap.ncpus, tuple((t.pid, t.comm) for t in sched.tasks))
 
     def watch_view(self, view: TimelineView) -> None:
         if self._reader is not None and view.recorded:

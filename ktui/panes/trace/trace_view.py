@@ -1,6 +1,12 @@
 """Trace pane: the recorded events as ftrace text lines around the current
 event, which is highlighted; later (already recorded) events are dimmed.
 
+Lines are ftrace's (``comm-pid [cpu] secs: event: fields``, kernel/trace/
+trace_output.c) without its fixed-width padding (``%16s-%-7d``, ``%5lu``),
+which cost about 20 columns of the fields on an 80- or 120-column terminal;
+below `DETAIL_WIDTH` columns the line under the cursor is also shown in
+full, wrapped, in the pane's last `DETAIL_LINES` lines.
+
 Reads the append-only log through the read-only `TraceReader`; only visible
 lines are formatted (Line API) and formatted text is kept in an `LRUCache`,
 so a million-event trace costs what fits on the screen. Choosing a line
@@ -9,6 +15,7 @@ so a million-event trace costs what fits on the screen. Choosing a line
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,6 +27,7 @@ from textual.reactive import reactive
 from ktui.panes.base import Area
 from ktui.panes.line_list import Cells, LineList
 from ktui.sim.snapshot import MachineSnapshot
+from ktui.sim.trace import Event, format_fields
 
 if TYPE_CHECKING:
     from ktui.sim.snapshot import TraceReader
@@ -37,6 +45,14 @@ class TraceCursor:
 
 EMPTY_TRACE_CURSOR = TraceCursor(0, 0)
 """Before the first snapshot."""
+
+DETAIL_WIDTH = 160
+"""Below this pane width the cursor line is repeated in full at the bottom."""
+DETAIL_LINES = 2
+"""Lines of that full text."""
+DETAIL_STYLE = Style(bgcolor="grey15")
+COMM_WIDTH = 12
+"""``comm-pid`` is right-aligned to this width (ftrace: 16 + 1 + 7)."""
 
 GUTTER_STYLE = Style(dim=True)
 CURRENT_STYLE = Style(bold=True, bgcolor="dark_blue")
@@ -72,6 +88,7 @@ class TraceView(LineList):
         super().__init__()
         self._reader: TraceReader | None = None
         self._lines: LRUCache[int, str] = LRUCache(8192)
+        self._digits = 2
 
     def bind_reader(self, reader: TraceReader | None) -> None:
         """Use `reader` for the lines."""
@@ -84,8 +101,10 @@ class TraceView(LineList):
 
     def watch_view(self, old: TraceCursor, cursor: TraceCursor) -> None:
         self.border_title = f"Trace  #{cursor.event}/{cursor.recorded}"
+        digits = max(2, len(str(cursor.recorded)))
+        wider, self._digits = digits != self._digits, digits
         # one step: only the old and the new current line look different
-        small = cursor.recorded >= old.recorded and abs(cursor.event - old.event) <= 1
+        small = not wider and cursor.recorded >= old.recorded and abs(cursor.event - old.event) <= 1
         self.rows_changed(repaint=not small, keep=small)
         if small:
             self.invalidate_rows(old.event - 1, cursor.event - 1)
@@ -106,8 +125,23 @@ class TraceView(LineList):
         text = self._lines.get(event)
         if text is None:
             assert self._reader is not None
-            text = self._lines[event] = self._reader.line(event)
+            text = self._lines[event] = compact_line(self._reader.event(event))
         return text
+
+    def footer_count(self, width: int) -> int:
+        """The cursor line in full, below `DETAIL_WIDTH` columns."""
+        return DETAIL_LINES if width < DETAIL_WIDTH and self.row_count() else 0
+
+    def footer_cells(self, line: int, width: int) -> Cells:
+        index = self.cursor
+        if not 0 <= index < self.row_count():
+            return [("", DETAIL_STYLE)]
+        text = f"#{index + 1} " + self._line(index + 1).lstrip()
+        lines = textwrap.wrap(text, max(2, width), subsequent_indent=" ") or [""]
+        chunk = lines[line] if line < len(lines) else ""
+        if line == DETAIL_LINES - 1 and len(lines) > DETAIL_LINES:
+            chunk = chunk[: width - 1] + "…"
+        return [(chunk.ljust(width), DETAIL_STYLE)]
 
     def row_count(self) -> int:
         return self.view.recorded if self._reader is not None else 0
@@ -120,13 +154,13 @@ class TraceView(LineList):
         line = self._line(event)
         current = event == self.view.event
         future = event > self.view.event
-        gutter = f"{'▶' if current else ' '}{event:>7} "
+        gutter = f"{'▶' if current else ' '}{event:>{self._digits}} "
         if current:
             return [(gutter, CURRENT_STYLE), (line, CURRENT_STYLE)]
         if future:
             return [(gutter, FUTURE_STYLE), (line, FUTURE_STYLE)]
         head, sep, rest = line.partition(": ")
-        name, sep2, fields = rest.partition(": ")
+        name, sep2, fields = rest.partition(": ")  # after "secs: " comes "name: "
         color = EVENT_COLORS.get(name.strip(), "")
         return [
             (gutter, GUTTER_STYLE),
@@ -137,3 +171,11 @@ class TraceView(LineList):
 
     def row_selected(self, index: int) -> None:
         self.post_message(self.EventSelected(index + 1))
+
+
+def compact_line(ev: Event) -> str:
+    """`ktui.sim.trace.format_line` without ftrace's fixed-width padding:
+    ``t1-1 [000] 0.001000: sched_switch: prev_comm=t1 ...``."""
+    secs, ns = divmod(ev.time_ns, 1_000_000_000)
+    task = f"{ev.common_comm}-{ev.common_pid}"
+    return f"{task:>{COMM_WIDTH}} [{ev.cpu:03d}] {secs}.{ns // 1000:06d}: {ev.name}: {format_fields(ev)}"

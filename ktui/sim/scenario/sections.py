@@ -81,9 +81,11 @@ def register_section(name: str, parser: SectionParser) -> None:
     _SECTIONS[name] = parser
 
 
-def unregister_section(name: str) -> None:
-    """Forget table `name` (a subsystem unloaded by `ktui.sim.subsystems.unregister`)."""
-    _SECTIONS.pop(name, None)
+def unregister_section(name: str, parser: SectionParser | None = None) -> None:
+    """Forget table `name` (a subsystem unloaded by `ktui.sim.subsystems.unregister`);
+    with `parser`, only if that is the parser registered for it."""
+    if parser is None or _SECTIONS.get(name) is parser:
+        _SECTIONS.pop(name, None)
 
 
 def _ensure_registry() -> None:
