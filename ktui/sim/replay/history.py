@@ -203,19 +203,8 @@ class History:
         if self.record:
             n = m.nr_events
             log = self.log
-            times = log.times
-            if n > len(times):
-                # TraceLog.append(), inlined: this runs once per event
-                rec = m.last
-                times.append(rec[1])
-                data = log.data
-                start = len(data)
-                log.offs.append(start)
-                data.append(rec[0])
-                try:
-                    data.extend(rec[2:])
-                except OverflowError:
-                    log.append_wide(start, rec)
+            if n > len(log.times):
+                log.append(m.last)
                 if n % CHECKPOINT_INTERVAL == 0:
                     self._save_sparse(n)
         return True
