@@ -18,7 +18,7 @@ a step of the trace like any other (and the position moves by one).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from ktui.sim.errors import CommandError
@@ -39,6 +39,11 @@ class Command:
 
     name: ClassVar[str] = ""
     """The command kind, as the UI and the journal's printout name it."""
+
+    def describe(self) -> str:
+        """The command as the journal prints it: ``set_nice pid=1 nice=5``."""
+        args = " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
+        return f"{self.name} {args}".rstrip()
 
     def check(self, m: Machine) -> None:
         """Raise `CommandError` if the command cannot execute on `m` now.

@@ -2,7 +2,8 @@
 
 What ``ktui run --json`` prints and `Simulator.report()` returns. It is
 derived from the snapshot, never built beside it: a header, the kernel
-``log`` (dmesg-style, every BUG/WARNING with its event and time), then each
+``log`` (dmesg-style, every BUG/WARNING with its event and time), the
+``journal`` of commands issued from outside the scenario, then each
 subsystem's sections, made by its descriptor's ``report`` from its view.
 """
 
@@ -43,6 +44,7 @@ def report_of(snap: MachineSnapshot, seed: int, state_hash: str) -> dict[str, ob
             }
             for e in snap.log
         ],
+        "journal": [{"at": index, "command": text} for index, text in snap.journal],
     }
     for sub in SUBSYSTEMS:
         view = snap.sections.get(sub.name)

@@ -98,6 +98,8 @@ class MachineSnapshot:
     """The kernel log up to this position: every BUG/WARNING, in order."""
     sections: Mapping[str, object] = field(default_factory=dict)
     """Each subsystem's view, by subsystem name."""
+    journal: tuple[tuple[int, str], ...] = ()
+    """Commands issued from outside the scenario: ``(position, description)``."""
 
     @property
     def sched(self) -> SchedView:
@@ -177,6 +179,7 @@ def take_snapshot(sim: Simulator) -> MachineSnapshot:
         sim.history,
         log_views(m),
         sections,
+        tuple((index, cmd.describe()) for index, cmd in sim.journal()),
     )
 
 

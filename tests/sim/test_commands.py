@@ -73,6 +73,9 @@ def test_a_command_after_stepping_back_cuts_off_the_recorded_future() -> None:
     assert sorted(sim.checkpoints) == [0]
     assert sim.end is None
     assert sim.journal() == ((50, SetNice(1, 19)),)
+    # the journal is part of the snapshot and the report, so what-if input shows
+    assert sim.snapshot().journal == ((50, "set_nice pid=1 nice=19"),)
+    assert sim.report()["journal"] == [{"at": 50, "command": "set_nice pid=1 nice=19"}]
     assert sim.trace_reader().event(51).name == "sched_set_user_nice"
     fresh = ktui.sim.load("cfs-nice")
     fresh.step(50)
