@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ktui.sim.kernel.sched.sched import WEIGHT_IDLEPRIO, sched_prio_to_weight
 from ktui.sim.units import fmt_ns
 
 UNLIMITED_WIDTH: Final = 100_000
@@ -35,19 +34,6 @@ def summary_console(file: TextIO | None = None) -> Console:
     if out.isatty():
         return Console(file=out)
     return Console(file=out, width=UNLIMITED_WIDTH)
-
-
-def task_weight(policy: str, nice: int) -> int | None:
-    """``se->load.weight`` before scaling: set_load_weight() (kernel/sched/core.c).
-
-    SCHED_IDLE gets WEIGHT_IDLEPRIO; SCHED_NORMAL/BATCH
-    ``sched_prio_to_weight[nice + 20]``; other policies have no fair weight.
-    """
-    if policy == "idle":
-        return WEIGHT_IDLEPRIO
-    if policy in ("normal", "batch"):
-        return sched_prio_to_weight[nice + 20]
-    return None
 
 
 def stop_word(report: Report) -> str:
@@ -78,7 +64,9 @@ def share_columns(tasks: Sequence[Mapping[str, object]]) -> list[tuple[str, str,
     for t in tasks:
         cpu = int(t["cpu"])  # type: ignore[call-overload]
         by_cpu[cpu] = by_cpu.get(cpu, 0) + int(t["sum_exec_runtime_ns"])  # type: ignore[call-overload]
-        w = task_weight(str(t["policy"]), int(t["nice"]))  # type: ignore[call-overload]
+        # se->load.weight >> 10, from the model (set_load_weight()); None outside the fair class
+        w = t.get("weight")  # type: ignore[assignment]
+        assert w is None or isinstance(w, int)
         weights.append(w)
         weight_by_cpu[cpu] = weight_by_cpu.get(cpu, 0) + (w or 0)
     out = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ktui.sim.include.linux.sched import NICE_TO_PRIO, SchedPolicy, TaskState, TaskStruct
+from ktui.sim.include.linux.sched import NICE_TO_PRIO, POLICY_BY_NAME, TaskState, TaskStruct
 from ktui.sim.kernel.sched.classes import task_sched_class
 from ktui.sim.kernel.sched.core import wake_up_new_task
 from ktui.sim.kernel.sched.fair import set_load_weight
@@ -26,13 +26,6 @@ EV_SCHED_PROCESS_FORK = define_event(
     "sched_process_fork", "sched", ("pid", "pid"), ("child_pid", "pid")
 )
 
-POLICIES = {
-    "normal": SchedPolicy.SCHED_NORMAL,
-    "batch": SchedPolicy.SCHED_BATCH,
-    "idle": SchedPolicy.SCHED_IDLE,
-}
-
-
 def schedule_forks(m: Machine) -> None:
     """Queue the creation of every scenario task at its start time."""
     for spec in m.cfg.scenario.tasks:
@@ -42,7 +35,7 @@ def schedule_forks(m: Machine) -> None:
 def _fork(m: Machine, pid: int, _b: int) -> bool:
     spec = m.cfg.scenario.tasks[pid - 1]
     task = TaskStruct(pid, spec.name, spec.affinity)
-    task.policy = int(POLICIES[spec.policy])
+    task.policy = int(POLICY_BY_NAME[spec.policy])
     # sched_fork(): prio from static_prio; normal tasks' prio == static_prio.
     task.static_prio = task.normal_prio = task.prio = NICE_TO_PRIO(spec.nice)
     task.start_time = m.now

@@ -24,10 +24,6 @@ TASK_COMM_LEN: Final = 16
 """include/linux/sched.h: comm is 16 bytes with the NUL, so 15 characters."""
 MIN_NICE: Final = -20
 MAX_NICE: Final = 19
-POLICIES: Final = ("normal", "batch", "idle")
-"""Policies modelled so far (SCHED_NORMAL, SCHED_BATCH, SCHED_IDLE)."""
-LATER_POLICIES: Final = ("fifo", "rr", "deadline")
-"""Policies the scheduler issue will add; rejected as "not modelled yet"."""
 MAX_TASKS: Final = 32768
 """PID_MAX_DEFAULT (include/linux/threads.h): pids are 1..32767 here."""
 

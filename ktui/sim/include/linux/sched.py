@@ -10,7 +10,7 @@ deadline entities (the scheduler issue adds them).
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import NewType
+from typing import Final, NewType
 
 from ktui.sim.state import PlainState
 
@@ -41,6 +41,20 @@ class SchedPolicy(IntEnum):
     SCHED_BATCH = 3
     SCHED_IDLE = 5
     SCHED_DEADLINE = 6
+
+
+POLICY_BY_NAME: Final[dict[str, SchedPolicy]] = {
+    p.name.removeprefix("SCHED_").lower(): p for p in SchedPolicy
+}
+"""The one policy table: ``normal`` -> SCHED_NORMAL ... (scenarios, views, reports)."""
+
+
+def policy_name(policy: int) -> str:
+    """``normal``, ``fifo`` ... for a policy number (the number itself if unknown)."""
+    for name, p in POLICY_BY_NAME.items():
+        if p == policy:
+            return name
+    return str(policy)
 
 
 # include/linux/sched/prio.h

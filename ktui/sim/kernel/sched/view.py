@@ -11,18 +11,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from ktui.sim.include.linux.preempt import task_preempt_count
-from ktui.sim.include.linux.sched import SchedPolicy
+from ktui.sim.include.linux.sched import POLICY_BY_NAME, policy_name
 from ktui.sim.kernel.sched.debug import cfs_rq_sums
+from ktui.sim.kernel.sched.fair import fair_sched_class
 from ktui.sim.kernel.sched.sched import cpu_context
 from ktui.sim.replay.context import task_state_letter
 
 if TYPE_CHECKING:
     from ktui.sim.include.linux.sched import TaskStruct
     from ktui.sim.machine import Machine
-
-POLICY_NAMES = {int(p): p.name.removeprefix("SCHED_").lower() for p in SchedPolicy}
-"""Policy number -> the name scenarios and reports use (``normal``, ``batch`` ...)."""
-
 
 def task_sched_runtime(m: Machine, task: TaskStruct) -> int:
     """task_sched_runtime() (kernel/sched/core.c): sum_exec_runtime plus the
@@ -125,7 +122,7 @@ def sched_view(m: Machine) -> SchedView:
                 pid,
                 t.comm,
                 task_state_letter(t),
-                POLICY_NAMES.get(t.policy, str(t.policy)),
+                policy_name(t.policy),
                 t.nice,
                 t.prio,
                 se.load_weight >> 10,
@@ -179,12 +176,15 @@ def sched_view(m: Machine) -> SchedView:
 def sched_report(view: object) -> dict[str, object]:
     """The ``tasks`` and ``cpus`` report sections, from `view`."""
     assert isinstance(view, SchedView)
+    fair_policies = fair_sched_class.policies
     tasks = [
         {
             "pid": t.pid,
             "comm": t.comm,
             "state": t.state,
             "policy": t.policy,
+            # se->load.weight >> 10; only fair-class tasks are weighted
+            "weight": t.weight if int(POLICY_BY_NAME[t.policy]) in fair_policies else None,
             "nice": t.nice,
             "prio": t.prio,
             "cpu": t.cpu,
