@@ -37,7 +37,11 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog="Run 'ktui SCENARIO' (a .toml path or a built-in name) to open the debugger; "
         "'ktui list' shows the built-ins.",
     )
-    p.add_argument("--version", action="version", version=f"ktui {__version__}")
+    from ktui.build_fast import core_description
+
+    p.add_argument(
+        "--version", action="version", version=f"ktui {__version__} ({core_description()})"
+    )
     sub = p.add_subparsers(dest="command", metavar="{run,check,list,render}")
 
     run = sub.add_parser("run", help="run a scenario headless and print the result")

@@ -345,7 +345,9 @@ def __enqueue_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct) -> None:
         se.min_vruntime = se.vruntime
     key = (_tree_key(m, se), m.next_seq(), task.pid)
     se.run_key = key
-    cfs_rq.tasks_timeline.add(key)
+    # (through task.se, which mypy does not narrow: compiled by mypyc, the
+    # tree then holds the same tuple object as run_key, as it does in Python)
+    cfs_rq.tasks_timeline.add(task.se.run_key)
     # the augmented callbacks: subtree min_vruntime / min_slice
     insort(cfs_rq.vruntime_index, (se.vruntime, key[1]))
     cfs_rq.slice_count[se.slice] = cfs_rq.slice_count.get(se.slice, 0) + 1

@@ -12,11 +12,13 @@ cfs_rq per CPU), the rq lock.
 
 from __future__ import annotations
 
+from typing import Final
+
 from sortedcontainers import SortedList
 
 from ktui.sim.include.linux.percpu import PerCpu
 from ktui.sim.include.linux.preempt import context_name
-from ktui.sim.state import PlainState
+from ktui.sim.state import PlainState, mypyc_attr
 
 # kernel/sched/core.c: sched_prio_to_weight[] -- nice -20 .. 19. Each step is
 # about 1.25x, so one nice level is about a 10% CPU-share difference.
@@ -68,6 +70,7 @@ def cpu_context(pcpu: PerCpu) -> str:
     return context_name(pcpu)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class CfsRq(PlainState):
     """``struct cfs_rq``: one CPU's fair run queue (the root one; no groups).
 
@@ -92,7 +95,7 @@ class CfsRq(PlainState):
             augmented ``min_slice``).
     """
 
-    __slots__ = (
+    __slots__: Final = (
         "nr_queued",
         "h_nr_runnable",
         "load_weight",
@@ -128,6 +131,7 @@ class CfsRq(PlainState):
         self.slice_count: dict[int, int] = {}
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Rq(PlainState):
     """``struct rq``: one CPU's run queue, and the CPU state the model needs.
 
@@ -149,7 +153,7 @@ class Rq(PlainState):
         tick_gen: Bumped when the tick is stopped; stale ticks are dropped.
     """
 
-    __slots__ = (
+    __slots__: Final = (
         "cpu",
         "nr_running",
         "curr",
