@@ -10,6 +10,7 @@ mypyc), a C compiler and the Python headers, and an editable install (the
     python -m ktui.build_fast            # compile FAST_MODULES in place
     python -m ktui.build_fast --clean    # remove the compiled files again
     python -m ktui.build_fast --list     # print the modules it compiles
+    python -m ktui.build_fast --status   # which core ktui uses (as ktui --version)
 
 Python prefers an extension module to a ``.py`` of the same name, so after a
 build ``import ktui.sim.machine`` loads the compiled one; after ``--clean``
@@ -18,12 +19,25 @@ clean) after editing any of these modules: a stale ``.so`` hides the edit.
 
 Which modules: the ones a cProfile of ``benchmarks/bench_sim.py``'s
 bench-cpu run spends its time in (the step loop, the scheduler core and
-fair class, the CPU, the tick, the trace log, the timeline and checkpoints).
-Modules whose classes are the machine state (`ktui.sim.state.PlainState`
-and its subclasses, `ktui.sim.machine.Machine`) stay interpreted: their
-pickling builds on slot descriptors and ``__init_subclass__``, which native
-(compiled) classes do not have, and keeping them interpreted keeps the
-checkpoints byte-for-byte the same compiled or not.
+fair class, the CPU, the tick, the timeline, checkpoints, the trace log),
+and the modules of the state classes they touch. Those must be compiled
+too: compiled code reads an interpreted object's attributes by name, slower
+than the interpreter's own slot access (compiling the scheduler alone makes
+a run twice as slow). The state classes become mypyc native classes, which
+needs three things of the source, all no-ops in Python:
+
+- ``__slots__: Final = (...)``: mypyc drops a plain ``__slots__`` from a
+  native class, and `ktui.sim.state.PlainState` (pickling) and
+  `ktui.sim.replay.checkpoint.canonical` (state_hash) read the slot order
+  from it. ``Final`` makes mypyc keep it as a class attribute.
+- ``@mypyc_attr(serializable=True)`` on PlainState and Machine: unpickling
+  makes an instance without calling ``__init__`` (as Python does), through
+  the ``__getstate__``/``__setstate__`` defined in Python.
+- ``@mypyc_attr(allow_interpreted_subclasses=True)`` on each state class:
+  state classes defined outside the compiled modules (tests, new subsystems)
+  subclass PlainState; and mypyc only runs ``__init__`` from a call in
+  interpreted code (``TaskStruct(...)`` in a test) for a serializable class
+  that allows interpreted subclasses.
 """
 
 from __future__ import annotations
@@ -59,6 +73,12 @@ FAST_MODULES: tuple[str, ...] = (
     "ktui/sim/hw/cpu.py",
     "ktui/sim/kernel/time/tick.py",
     "ktui/sim/replay/timeline.py",
+    "ktui/sim/replay/checkpoint.py",
+    "ktui/sim/trace.py",
+    "ktui/sim/kernel/locking/lock.py",
+    "ktui/sim/kernel/locking/mutex.py",
+    "ktui/sim/kernel/locking/spinlock.py",
+    "ktui/sim/kernel/locking/deadlock.py",
 )
 """Source files compiled, relative to the repository root."""
 
@@ -88,20 +108,34 @@ def compiled_in_use() -> list[str]:
     return found
 
 
+def stale_modules() -> list[str]:
+    """Compiled modules whose ``.py`` changed after the build (the edit is hidden)."""
+    stale = []
+    for path in compiled_files():
+        src = path.parent / (path.name.split(".")[0] + ".py")
+        if src.exists() and src.stat().st_mtime > path.stat().st_mtime:
+            stale.append(str(src.relative_to(ROOT)))
+    return stale
+
+
 def core_description() -> str:
     """One phrase for ``ktui --version``: which simulator core is in use."""
     compiled = compiled_in_use()
     if not compiled:
         return "pure-Python core"
     n, total = len(compiled), len(FAST_MODULES)
-    return f"compiled core: mypyc, {n} of {total} modules"
+    text = f"compiled core: mypyc, {n} of {total} modules"
+    stale = stale_modules()
+    if stale:
+        text += f"; STALE, edited since the build: {', '.join(stale)} (rerun python -m ktui.build_fast)"
+    return text
 
 
 class _PureFinder(importlib.abc.MetaPathFinder):
     """Loads `FAST_MODULES` from their ``.py`` sources even when compiled."""
 
     def __init__(self) -> None:
-        self.names = set(module_names())
+        self.names = set(module_names()) | set(_built_module_names())
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -111,6 +145,17 @@ class _PureFinder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(
             fullname, ROOT / (fullname.replace(".", "/") + ".py")
         )
+
+
+def _built_module_names() -> list[str]:
+    """Modules with a compiled file in the tree (whatever list built them)."""
+    names = []
+    for path in compiled_files():
+        rel = path.relative_to(ROOT)
+        stem = rel.name.split(".")[0]
+        if not stem.endswith("__mypyc"):  # the shared library, not a module
+            names.append(".".join((*rel.parent.parts, stem)))
+    return names
 
 
 def force_pure() -> None:

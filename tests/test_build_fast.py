@@ -32,7 +32,7 @@ def _python(code: str, *args: str, pure: bool) -> str:
         capture_output=True,
         text=True,
     )
-    assert out.returncode in (0, 1), out.stderr  # 1: abba's deadlock
+    assert out.returncode in (0, 1) and not out.stderr, out.stderr  # 1: abba's deadlock
     return out.stdout
 
 
