@@ -65,7 +65,11 @@ def _build_parser() -> argparse.ArgumentParser:
         + EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--version", action="version", version=f"ktui {__version__}")
+    from ktui.build_fast import core_description
+
+    p.add_argument(
+        "--version", action="version", version=f"ktui {__version__} ({core_description()})"
+    )
     sub = p.add_subparsers(dest="command", metavar="{run,check,list,render}")
 
     run = sub.add_parser(

@@ -18,12 +18,13 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from ktui.sim.include.linux.percpu import PerCpu
 from ktui.sim.include.linux.sched import TaskStruct
 from ktui.sim.kernel.sched.features import sched_config
 from ktui.sim.kernel.sched.sched import Rq
+from ktui.sim.state import mypyc_attr
 from ktui.sim.trace import Names, RegistrationError, stable_id
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ class Config:
         self.sink: EventSink | None = None
 
 
+@mypyc_attr(serializable=True, allow_interpreted_subclasses=True)
 class Machine:
     """The simulated machine: CPUs with their run queues, tasks, locks, clock.
 
@@ -118,7 +120,7 @@ class Machine:
             ``(event, time_ns, cpu, pid, message)`` (`ktui.sim.kernel.printk`).
     """
 
-    __slots__ = (
+    __slots__: Final = (
         "cfg",
         "now",
         "jiffies",

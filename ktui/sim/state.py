@@ -12,7 +12,15 @@ import operator
 from collections.abc import Callable
 from typing import ClassVar
 
+try:
+    from mypy_extensions import mypyc_attr as mypyc_attr
+except ImportError:  # no [fast] extra: only mypyc reads the decorator (ktui.build_fast)
 
+    def mypyc_attr(*_args: object, **_kwargs: object) -> Callable[[type], type]:  # type: ignore[misc]
+        return lambda cls: cls
+
+
+@mypyc_attr(serializable=True, allow_interpreted_subclasses=True)
 class PlainState:
     """Base for slot-only state classes: tuple-shaped pickling."""
 

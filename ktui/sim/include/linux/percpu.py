@@ -11,9 +11,12 @@ TIF_NEED_RESCHED).
 
 from __future__ import annotations
 
-from ktui.sim.state import PlainState
+from typing import Final
+
+from ktui.sim.state import PlainState, mypyc_attr
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class PerCpu(PlainState):
     """The per-CPU state of one CPU.
 
@@ -30,7 +33,7 @@ class PerCpu(PlainState):
             ``exec_gen``, so it needs no clearing.
     """
 
-    __slots__ = ("cpu", "preempt_count", "ctx_stack", "spin_gen")
+    __slots__: Final = ("cpu", "preempt_count", "ctx_stack", "spin_gen")
 
     def __init__(self, cpu: int) -> None:
         self.cpu = cpu

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Final, NewType
 
-from ktui.sim.state import PlainState
+from ktui.sim.state import PlainState, mypyc_attr
 
 Pid = NewType("Pid", int)
 Cpu = NewType("Cpu", int)
@@ -81,6 +81,7 @@ TASK_ON_RQ_QUEUED = 1
 TASK_ON_RQ_MIGRATING = 2
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class SchedEntity(PlainState):
     """``struct sched_entity``: a task's CFS/EEVDF bookkeeping.
 
@@ -91,7 +92,7 @@ class SchedEntity(PlainState):
     is ``cfs_rq->curr``).
     """
 
-    __slots__ = (
+    __slots__: Final = (
         "load_weight",
         "inv_weight",
         "vruntime",
@@ -129,6 +130,7 @@ class SchedEntity(PlainState):
         self.vprot = 0
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class TaskStruct(PlainState):
     """``struct task_struct``: one task and where it is in its program.
 
@@ -140,7 +142,7 @@ class TaskStruct(PlainState):
     ``wake_gen`` (invalidates stale timer wakeups).
     """
 
-    __slots__ = (
+    __slots__: Final = (
         "pid",
         "comm",
         "state",

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, Literal
 
 from ktui.sim.kernel.printk import printk
-from ktui.sim.state import PlainState
+from ktui.sim.state import PlainState, mypyc_attr
 from ktui.sim.trace import Event, RegistrationError, define_event, register_format, symbol
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ register_format(
 )
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Lock(PlainState):
     """One lock of the scenario.
 
@@ -71,7 +72,7 @@ class Lock(PlainState):
         acquisitions: lock_stat ``acquisitions``.
     """
 
-    __slots__ = (
+    __slots__: Final = (
         "id",
         "name",
         "kind",

@@ -225,7 +225,9 @@ def __enqueue_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct) -> None:
         key = (se.vruntime, m.next_seq(), task.pid)
         augment = se.vruntime
     se.run_key = key
-    cfs_rq.tasks_timeline.add(key, augment)
+    # (through task.se, which mypy does not narrow: compiled by mypyc, the
+    # tree then holds the same tuple object as run_key, as it does in Python)
+    cfs_rq.tasks_timeline.add(task.se.run_key, augment)
     # the min_slice augmentation
     slice_count = cfs_rq.slice_count
     slice_count[se.slice] = slice_count.get(se.slice, 0) + 1

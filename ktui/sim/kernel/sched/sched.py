@@ -12,12 +12,12 @@ scheduling (one root cfs_rq per CPU), the rq lock.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from ktui.sim.include.linux.percpu import PerCpu
 from ktui.sim.include.linux.preempt import context_name
 from ktui.sim.kernel.sched.timeline import TasksTimeline
-from ktui.sim.state import PlainState
+from ktui.sim.state import PlainState, mypyc_attr
 
 if TYPE_CHECKING:
     from ktui.sim.include.linux.sched import TaskStruct
@@ -73,6 +73,7 @@ def cpu_context(pcpu: PerCpu) -> str:
     return context_name(pcpu)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class CfsRq(PlainState):
     """``struct cfs_rq``: one CPU's fair run queue (the root one; no groups).
 
@@ -97,7 +98,7 @@ class CfsRq(PlainState):
             augmented ``min_slice``).
     """
 
-    __slots__ = (
+    __slots__: Final = (
         "nr_queued",
         "h_nr_runnable",
         "load_weight",
@@ -131,6 +132,7 @@ class CfsRq(PlainState):
         self.slice_count: dict[int, int] = {}
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Rq(PlainState):
     """``struct rq``: one CPU's run queue, and the CPU state the model needs.
 
@@ -152,7 +154,7 @@ class Rq(PlainState):
         tick_gen: Bumped when the tick is stopped; stale ticks are dropped.
     """
 
-    __slots__ = (
+    __slots__: Final = (
         "cpu",
         "nr_running",
         "curr",

@@ -32,7 +32,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import Final
 
-from ktui.sim.state import PlainState
+from ktui.sim.state import PlainState, mypyc_attr
 
 Entry = tuple[int, int, int]
 """``(key, seq, pid)``: key is vruntime (CFS, 6.6, 6.7) or deadline (6.8+)."""
@@ -43,6 +43,7 @@ INF: Final = 1 << 127
 """Larger than any vruntime or deadline: the minimum of an empty segment."""
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class TasksTimeline(PlainState):
     """The sorted entries with per-block minima and a segment tree over them.
 
@@ -58,7 +59,7 @@ class TasksTimeline(PlainState):
         count: Entries in the tree.
     """
 
-    __slots__ = ("blocks", "ablocks", "maxes", "seg", "size", "count")
+    __slots__: Final = ("blocks", "ablocks", "maxes", "seg", "size", "count")
 
     def __init__(self) -> None:
         self.blocks: list[list[Entry]] = []
