@@ -41,7 +41,7 @@ class _ChunkPickler(pickle.Pickler):
         self.store = store
         self.refs = refs
 
-    def reducer_override(self, obj: object) -> object:
+    def reducer_override(self, obj: object) -> object:  # type: ignore[override]
         if type(obj) is ChunkedArray:
             ids = self.store.save_ids(obj, self.refs)
             return (_from_store, (obj.name, obj.typecode, obj.length, ids))

@@ -18,7 +18,7 @@ Python ints that never wrap, divisions truncate as C does. Hot paths inline
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, cast
 
 from ktui.sim.errors import SimInvariantError
 from ktui.sim.include.linux.sched import (
@@ -224,10 +224,12 @@ def __enqueue_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct) -> None:
     else:
         key = (se.vruntime, m.next_seq(), task.pid)
         augment = se.vruntime
-    se.run_key = key
-    # (through task.se, which mypy does not narrow: compiled by mypyc, the
-    # tree then holds the same tuple object as run_key, as it does in Python)
-    cfs_rq.tasks_timeline.add(task.se.run_key, augment)
+    # One boxed tuple for run_key and the tree: compiled by mypyc, a native
+    # tuple would be boxed twice, and checkpoints would pickle two objects
+    # where Python has one (same state_hash, different bytes).
+    boxed: object = key
+    se.run_key = cast(tuple[int, int, int], boxed)
+    cfs_rq.tasks_timeline.add(se.run_key, augment)
     # the min_slice augmentation
     slice_count = cfs_rq.slice_count
     slice_count[se.slice] = slice_count.get(se.slice, 0) + 1

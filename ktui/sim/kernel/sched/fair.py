@@ -82,6 +82,7 @@ from ktui.sim.kernel.sched.sched import (
     SchedClass,
     scale_load_down,
 )
+from ktui.sim.state import mypyc_attr
 
 if TYPE_CHECKING:
     from ktui.sim.machine import Machine
@@ -724,6 +725,7 @@ def select_task_rq_fair(m: FairMachine, task: TaskStruct, wake_flags: int) -> in
 # DEFINE_SCHED_CLASS(fair)
 
 
+@mypyc_attr(native_class=False)  # ops are the fair.c functions, assigned as staticmethods
 class FairSchedClass(SchedClass):
     """``fair_sched_class``: SCHED_NORMAL, SCHED_BATCH and SCHED_IDLE tasks."""
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.kernel.sched.sched import Rq, SchedClass
+from ktui.sim.state import mypyc_attr
 
 if TYPE_CHECKING:
     from ktui.sim.include.linux.sched import TaskStruct
     from ktui.sim.machine import Machine
 
 
+@mypyc_attr(native_class=False)
 class IdleSchedClass(SchedClass):
     """``idle_sched_class``: only the per-CPU idle task."""
 

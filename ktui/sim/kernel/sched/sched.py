@@ -211,6 +211,7 @@ WF_TTWU = 0x08
 WF_SYNC = 0x10
 
 
+@mypyc_attr(native_class=False)  # a plain Python class: ops are assigned as staticmethods
 class SchedClass:
     """``struct sched_class`` (kernel/sched/sched.h): one class's operations.
 
