@@ -21,9 +21,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
-FieldKind = Literal["int", "pid", "prio", "state", "lock", "cpu", "sym", "pids", "locks", "event"]
+FieldKind = Literal[
+    "int", "u64", "pid", "prio", "state", "lock", "cpu", "sym", "pids", "locks", "event"
+]
 """How a raw int field is decoded and printed.
 
+``u64``: an unsigned 64-bit value (an address, PFN or IOVA), printed in hex;
 ``pid``: also yields ``<name>_comm``/``comm``; ``state``: a task state letter;
 ``lock``: a lock name; ``sym``: a kernel symbol from `SYMBOLS`; ``pids`` and
 ``locks``: a count-prefixed list; ``event``: an event index.
@@ -200,6 +203,8 @@ def decode(index: int, rec: tuple[int, ...], names: Names) -> Event:
             fields[fname] = names.lock(v)
         elif kind == "sym":
             fields[fname] = SYMBOLS[v]
+        elif kind == "u64":
+            fields[fname] = v & 0xFFFF_FFFF_FFFF_FFFF
         else:
             fields[fname] = v
     return Event(index, et.name, rec[1], cpu, rec[3], names.comm(rec[3], cpu), fields, rec)
@@ -234,6 +239,9 @@ def format_fields(ev: Event) -> str:
             parts.append(f"{prefix}comm={f[prefix + 'comm']}")
         elif kind == "cpu":
             parts.append(f"{fname}={int(val):03d}")  # type: ignore[arg-type]
+            continue
+        elif kind == "u64":
+            parts.append(f"{fname}={int(val):#x}")  # type: ignore[arg-type]
             continue
         elif kind == "pids":
             parts.append(f"{fname}={','.join(str(c) for c in f[fname + '_comm'])}")  # type: ignore[union-attr]
@@ -293,7 +301,8 @@ class TraceLog:
     def append_wide(self, start: int, rec: tuple[int, ...]) -> None:
         """Store `rec`, already begun at `start` in ``data``, in ``wide``."""
         del self.data[start:]
-        body = rec[2:]
+        # u64 values past 2**63 keep their bits as s64 (``u64`` fields mask them back)
+        body = [v - (1 << 64) if v >= 1 << 63 else v for v in rec[2:]]
         self.data.extend((~rec[0], len(self.wide), len(body)))
         self.wide.extend(body)
 
