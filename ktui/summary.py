@@ -65,7 +65,7 @@ def share_columns(tasks: Sequence[Mapping[str, object]]) -> list[tuple[str, str,
         cpu = int(t["cpu"])  # type: ignore[call-overload]
         by_cpu[cpu] = by_cpu.get(cpu, 0) + int(t["sum_exec_runtime_ns"])  # type: ignore[call-overload]
         # se->load.weight >> 10, from the model (set_load_weight()); None outside the fair class
-        w = t.get("weight")  # type: ignore[assignment]
+        w = t.get("weight")
         assert w is None or isinstance(w, int)
         weights.append(w)
         weight_by_cpu[cpu] = weight_by_cpu.get(cpu, 0) + (w or 0)
@@ -124,7 +124,7 @@ def print_summary(
             str(t["pid"]), str(t["comm"]), str(t["state"]), str(t["nice"]), str(t["prio"]), str(t["cpu"]),
             fmt_ns(int(t["sum_exec_runtime_ns"])), share, cpu_share, weight_share,  # type: ignore[call-overload]
             str(t["vruntime_ns"]), str(t["nr_switches"]),
-            str(t["blocked_on"] or ""), ",".join(t["held_locks"]),  # type: ignore[call-overload]
+            str(t["blocked_on"] or ""), ",".join(str(x) for x in t["held_locks"]),  # type: ignore[attr-defined]
         )  # fmt: skip
     con.print(tasks)
     cpus = Table(title="cpus", title_justify="left")
