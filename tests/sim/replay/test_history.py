@@ -12,10 +12,13 @@ from ktui.sim.replay.history import (
     DenseCache,
 )
 
+LONG = "bench-cpu"
+"""A scenario with more than three checkpoint intervals of events."""
+
 
 def test_a_machine_reference_taken_before_back_sees_the_restored_state() -> None:
     """Restore in place: `sim.machine` stays the same object across back/goto/reverse."""
-    sim = ktui.sim.load("cfs-nice")
+    sim = ktui.sim.load(LONG)
     m = sim.machine
     sim.step(3 * CHECKPOINT_INTERVAL + 10)
     sim.back(1)
@@ -24,7 +27,7 @@ def test_a_machine_reference_taken_before_back_sees_the_restored_state() -> None
     sim.goto(CHECKPOINT_INTERVAL + 3)
     h_mid = sim.state_hash()
     assert sim.machine is m and m.nr_events == CHECKPOINT_INTERVAL + 3
-    fresh = ktui.sim.load("cfs-nice")
+    fresh = ktui.sim.load(LONG)
     fresh.step(CHECKPOINT_INTERVAL + 3)
     assert checkpoint.state_hash(m) == fresh.state_hash() == h_mid
     # the run-queue objects reached through the old reference are the live ones
@@ -34,26 +37,29 @@ def test_a_machine_reference_taken_before_back_sees_the_restored_state() -> None
 
 def test_goto_keeps_dense_checkpoints_only_near_its_target() -> None:
     """A far goto saves dense checkpoints within DENSE_WINDOW of the target, none before."""
-    sim = ktui.sim.load("cfs-nice")
+    sim = ktui.sim.load(LONG)
     sim.step(3 * CHECKPOINT_INTERVAL)
-    target = 2 * CHECKPOINT_INTERVAL - 7  # 1017 events past the checkpoint at 1024
+    target = 2 * CHECKPOINT_INTERVAL - 7  # CHECKPOINT_INTERVAL - 7 past a sparse checkpoint
     sim.goto(target)
     held = sim.dense.positions()
-    assert held, "a replay of 1017 events leaves dense checkpoints"
+    assert held, "a long replay leaves dense checkpoints"
     assert all(target - DENSE_WINDOW <= k <= target for k in held)
     assert all(k % DENSE_INTERVAL == 0 for k in held)
-    # 2041 - 256 = 1785: multiples of 64 in [1785, 2041]: 1792 .. 1984, four of them
-    assert held == list(range(1792, 2041, DENSE_INTERVAL))
+    # the multiples of 64 in [target - 256, target]: four of them (with 4096:
+    # 8185 - 256 = 7929, so 7936 .. 8128)
+    first = -(-(target - DENSE_WINDOW) // DENSE_INTERVAL) * DENSE_INTERVAL
+    assert held == list(range(first, target + 1, DENSE_INTERVAL)) and len(held) == 4
 
 
 def test_back_one_after_goto_replays_from_a_dense_checkpoint() -> None:
     """back(1) after a goto restores the dense checkpoint just below (no long replay)."""
-    sim = ktui.sim.load("cfs-nice")
+    sim = ktui.sim.load(LONG)
     sim.step(3 * CHECKPOINT_INTERVAL)
     sim.goto(2 * CHECKPOINT_INTERVAL - 7)
-    assert sim.hist.restore_checkpoint(sim.event - 1) == 1984  # 2040 // 64 * 64
+    below = (sim.event - 1) // DENSE_INTERVAL * DENSE_INTERVAL  # 8184 // 64 * 64 = 8128
+    assert sim.hist.restore_checkpoint(sim.event - 1) == below
     sim.goto(2 * CHECKPOINT_INTERVAL - 8)
-    fresh = ktui.sim.load("cfs-nice")
+    fresh = ktui.sim.load(LONG)
     fresh.step(2 * CHECKPOINT_INTERVAL - 8)
     assert sim.state_hash() == fresh.state_hash()
 

@@ -104,7 +104,7 @@ def test_goto_then_forward_reproduces_the_recorded_events(text: str, n: int, tar
 
 def test_back_across_checkpoints_is_exact() -> None:
     """Going back over several checkpoint intervals and forward again is exact."""
-    sim = ktui.sim.load("cfs-nice")
+    sim = ktui.sim.load("bench-cpu")
     sim.step(3 * CHECKPOINT_INTERVAL + 17)
     h = sim.state_hash()
     sim.back(2 * CHECKPOINT_INTERVAL + 5)
