@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_sim import Timer, print_latency  # noqa: E402
+from bench_sim import Timer, print_latency, seek_latencies  # noqa: E402
 
 import ktui.sim  # noqa: E402
 from ktui.sim import subsystems  # noqa: E402
@@ -111,22 +111,7 @@ def measure(entries: int, chunked: bool, n_events: int, samples: int) -> None:
         f"bytes/event, built at {(n_events - 20_000) / dt:,.0f} events/s"
     )
     gc.collect()
-    held: list[tuple[float, float]] = []
-    for _ in range(samples):
-        with Timer(held):
-            sim.back(1)
-    print_latency(f"[{label}] back(1) held at the end, {samples}x", held)
-    rng = random.Random(1)
-    gotos: list[tuple[float, float]] = []
-    backs: list[tuple[float, float]] = []
-    for _ in range(samples):
-        target = rng.randrange(1, sim.recorded)
-        with Timer(gotos):
-            sim.goto(target)
-        with Timer(backs):
-            sim.back(1)
-    print_latency(f"[{label}] goto random point, {samples}x", gotos)
-    print_latency(f"[{label}] back(1) right after each goto", backs)
+    seek_latencies(sim, samples, random.Random(1), f"[{label}] ")
     print(
         f"[{label}] after these: {sim.history_bytes() / sim.recorded:.1f} bytes/event, "
         f"dense cache {len(sim.dense)} checkpoints"

@@ -23,6 +23,7 @@ import time
 
 import ktui.sim
 from ktui.sim.replay.history import DENSE_MAX_BYTES
+from ktui.sim.replay.timeline import Simulator
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -84,6 +85,26 @@ def throughput(steps: int, repeat: int = 3) -> None:
     print(f"history overhead: {rates[False] / rates[True]:.2f}x")
 
 
+def seek_latencies(sim: Simulator, samples: int, rng: random.Random, label: str = "") -> None:
+    """Print back(1) held at the live end, goto to random points, and back(1)
+    right after each goto: `samples` of each."""
+    held: list[tuple[float, float]] = []
+    for _ in range(samples):
+        with Timer(held):
+            sim.back(1)
+    print_latency(f"{label}back(1) held at the end, {samples}x", held)
+    gotos: list[tuple[float, float]] = []
+    backs: list[tuple[float, float]] = []
+    for _ in range(samples):
+        target = rng.randrange(1, sim.recorded)
+        with Timer(gotos):
+            sim.goto(target)
+        with Timer(backs):
+            sim.back(1)
+    print_latency(f"{label}goto random point, {samples}x", gotos)
+    print_latency(f"{label}back(1) right after each goto", backs)
+
+
 def time_travel(n_events: int, samples: int) -> None:
     """Build a history of `n_events`, then time back(1) and goto on it."""
     sim = ktui.sim.load("bench-cpu")
@@ -105,23 +126,7 @@ def time_travel(n_events: int, samples: int) -> None:
     gc.set_threshold(10_000, 50, 100)
     print("GC as in KtuiApp: gc.freeze(), gc.set_threshold(10_000, 50, 100)")
 
-    # back(1) from the live end, repeatedly (holding the key)
-    held: list[tuple[float, float]] = []
-    for _ in range(samples):
-        with Timer(held):
-            sim.back(1)
-    print_latency(f"back(1) held at the end, {samples}x", held)
-
-    gotos: list[tuple[float, float]] = []
-    backs: list[tuple[float, float]] = []
-    for _ in range(samples):
-        target = rng.randrange(1, sim.recorded)
-        with Timer(gotos):
-            sim.goto(target)
-        with Timer(backs):
-            sim.back(1)
-    print_latency(f"goto random point, {samples}x", gotos)
-    print_latency("back(1) right after each goto", backs)
+    seek_latencies(sim, samples, rng)
     gc.set_threshold(*old_threshold)
     gc.unfreeze()
     print(
