@@ -41,7 +41,7 @@ EXIT_LIMIT: Final = 4
 EXIT_CODES_HELP: Final = f"""\
 exit status of 'ktui run':
   {EXIT_FINISHED}  finished (no more work, no kernel BUG/WARNING)
-  {EXIT_FAILED}  deadlock, or a kernel BUG/WARNING was logged (wins over 3 and 4)
+  {EXIT_FAILED}  deadlock, simulator livelock, or a kernel BUG/WARNING was logged (wins over 3 and 4)
   {EXIT_USAGE}  bad input (command line, scenario, breakpoint, --back/--goto range)
   {EXIT_BREAKPOINT}  stopped at a breakpoint
   {EXIT_LIMIT}  stopped at the event limit (--steps, default {DEFAULT_MAX_EVENTS}) or --until
@@ -129,10 +129,10 @@ def exit_status(status: str, levels: Sequence[str]) -> int:
             (``BUG``, ``WARNING`` or ``INFO``).
 
     Returns:
-        1 for a deadlock or a BUG/WARNING, else 3 for a breakpoint, 4 for a
+        1 for a deadlock, a livelock or a BUG/WARNING, else 3 for a breakpoint, 4 for a
         limit, 0 for a finished run.
     """
-    if status == "deadlock" or any(lv in ("BUG", "WARNING") for lv in levels):
+    if status in ("deadlock", "livelock") or any(lv in ("BUG", "WARNING") for lv in levels):
         return EXIT_FAILED
     if status == "breakpoint":
         return EXIT_BREAKPOINT

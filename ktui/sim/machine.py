@@ -39,6 +39,17 @@ PRIO_IRQ = 1  # interrupts: the tick, timer expiry
 PRIO_TASK = 2  # a CPU resuming its current task's program
 PRIO_FORK = 3  # scenario tasks being created
 
+SILENT_WORK_LIMIT: Final = 32_768
+"""Silent work one step may do before the machine reports a live-lock.
+
+Each handler call that emits no event counts 1, and each op a CPU runs in a
+silent chain (`ktui.sim.hw.cpu`) counts 1 more. A step that does this much
+without an event is a simulator live-lock (`Machine.step` sets
+``cfg.stall``), not a kernel state. Counted in work, never wall clock, so
+it stops at the same place on every machine."""
+NO_HORIZON: Final = 1 << 64
+"""`Config.horizon` when no ``--until`` bounds the run (past every u64 time)."""
+
 KindHandler = Callable[["Machine", int, int], bool]
 """Handles one pending item ``(a, b)``; returns True if it emitted an event."""
 
@@ -81,7 +92,18 @@ class Config:
     Kept out of checkpoints and state digests.
     """
 
-    __slots__ = ("scenario", "names", "programs", "program_texts", "sink", "sched")
+    __slots__ = (
+        "scenario",
+        "names",
+        "programs",
+        "program_texts",
+        "sink",
+        "sched",
+        "horizon",
+        "silent",
+        "stall",
+        "stall_item",
+    )
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
@@ -97,6 +119,16 @@ class Config:
         ]
         """Each pid's program as (op texts, line numbers), for the views."""
         self.sink: EventSink | None = None
+        self.horizon = NO_HORIZON
+        """`Machine.step` pops no work due after this time (``--until``)."""
+        self.silent = 0
+        """Silent work done in the current step (see `SILENT_WORK_LIMIT`)."""
+        self.stall = ""
+        """Why the last `Machine.step` returned False with work left:
+        ``"until"`` (the horizon) or ``"livelock"``; "" when it emitted or
+        the queue ran dry."""
+        self.stall_item: tuple[int, int, int] = (0, 0, 0)
+        """``(kind, a, b)`` of the last silent work of a live-locked step."""
 
 
 @mypyc_attr(serializable=True, allow_interpreted_subclasses=True)
@@ -205,16 +237,33 @@ class Machine:
     def step(self) -> bool:
         """Run pending work until one event is emitted.
 
+        Bounded: it pops no work due after ``cfg.horizon`` and does at most
+        `SILENT_WORK_LIMIT` silent work; either way it returns False with
+        ``cfg.stall`` saying which (``"until"`` or ``"livelock"``).
+
         Returns:
-            False when nothing is left to do (the machine is finished).
+            False when nothing is left to do (the machine is finished, and
+            ``cfg.stall`` is ""), or the step stopped at a bound.
         """
         queue = self.queue
         handlers = KIND_HANDLERS
+        cfg = self.cfg
+        horizon = cfg.horizon
+        cfg.silent = 0
+        cfg.stall = ""
         while queue:
+            if queue[0][0] > horizon:
+                cfg.stall = "until"
+                return False
             time_ns, _prio, _seq, kind, a, b = heapq.heappop(queue)
             self.now = time_ns
             if handlers[kind](self, a, b):
                 return True
+            cfg.silent += 1
+            if cfg.silent > SILENT_WORK_LIMIT:
+                cfg.stall = "livelock"
+                cfg.stall_item = (kind, a, b)
+                return False
         return False
 
     # -- lookups ----------------------------------------------------------

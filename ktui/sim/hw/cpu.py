@@ -30,6 +30,13 @@ event nor takes time cannot run forever at one instant:
   stepped through pass by pass. With other tasks queued, a pass can switch
   to one of them as time goes on (schedule() re-picks), so such a loop is
   charged per op as above.
+
+Live-lock. A chain charged per op while its task is alone on its run queue
+(a ``repeat`` of silent ops, whose counter defeats the cycle check) counts
+its ops toward the step's `ktui.sim.machine.SILENT_WORK_LIMIT`, on top of
+the handler call; with other tasks queued only the handler call counts, as
+such a loop can hand the CPU over. `livelock_reason` names the CPU, its task
+and the program lines of the loop for the ``livelock`` stop.
 """
 
 from __future__ import annotations
@@ -186,6 +193,8 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
             power *= 2
             mark_pc, mark_phase, mark_stack = task.pc, task.op_phase, task.loop_stack[:]
         if silent >= SILENT_OP_LIMIT:
+            if rq.nr_running <= 1:  # alone: its ops change nothing (see above)
+                m.cfg.silent += silent
             kick(m, rq, m.now + silent * SILENT_OP_NS)
             return False
 
@@ -303,3 +312,39 @@ def local_irq_restore(m: Machine, rq: Rq, task: TaskStruct, disabled: bool) -> N
         from ktui.sim.kernel.time.tick import deliver_pending_tick
 
         deliver_pending_tick(m, rq)
+
+
+def loop_lines(program: tuple[Op, ...], pc: int) -> tuple[int, int]:
+    """First and last program line of the innermost loop around op `pc`
+    (both the line of op `pc` when no loop encloses it)."""
+    best: tuple[int, int] | None = None
+    for idx, op in enumerate(program):
+        if op.name == "end" and op.args[0] <= pc <= idx:
+            start = op.args[0]
+            if best is None or start > best[0]:
+                best = (start, idx)
+    if best is None:
+        line = program[pc].line if pc < len(program) else (program[-1].line if program else 0)
+        return line, line
+    return program[best[0]].line, program[best[1]].line
+
+
+def livelock_reason(m: Machine, kind: int, a: int, b: int) -> str:
+    """The StopInfo reason of a live-locked step: the CPU, its task and the
+    program lines of the loop it was in (`kind(a, b)` is the last silent
+    work of the step)."""
+    from ktui.sim.machine import KIND_NAMES, SILENT_WORK_LIMIT
+
+    head = f"no event after {SILENT_WORK_LIMIT} silent work items at t={m.now} ns"
+    if kind != K_EXEC:  # (a tick waiting for irqs, say): the first busy CPU
+        busy = [rq.cpu for rq in m.rqs if rq.curr]
+        if not busy:
+            return f"{head}: {KIND_NAMES.get(kind, kind)}({a}, {b})"
+        a = busy[0]
+    pid = m.rqs[a].curr
+    if pid == 0:
+        return f"{head}: CPU {a} idle"
+    task = m.tasks[pid]
+    first, last = loop_lines(m.cfg.programs[pid], task.pc)
+    where = f"line {first}" if first == last else f"lines {first}-{last}"
+    return f"{head}: CPU {a}, task {m.comm(pid)} (pid {pid}), program {where}"

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from ktui.sim.errors import SimInvariantError
+from ktui.sim.machine import NO_HORIZON
 from ktui.sim.replay import checkpoint
 from ktui.sim.replay.chunked import ChunkStore
 from ktui.sim.replay.journal import Journal
@@ -158,6 +159,12 @@ class History:
         self.journal = Journal()
         self.end: int | None = None
         """Event count at which the machine ran out of work, once known."""
+        self.livelock = ""
+        """Why the machine live-locked at `end` (`livelock_reason`), or ""
+        when it ran out of work there."""
+        self.stalled = ""
+        """Why the last `advance` returned False: ``"finished"``,
+        ``"livelock"`` or ``"until"`` (the step reached ``cfg.horizon``)."""
         if record:
             self._save_sparse(0)
 
@@ -196,6 +203,7 @@ class History:
         """
         m = self.m
         if self.end is not None and m.nr_events >= self.end:
+            self.stalled = "livelock" if self.livelock else "finished"
             return False
         if m.nr_events < len(self.log.times):
             self.replay(m.nr_events + 1)  # a recorded event: silent and checked
@@ -204,8 +212,7 @@ class History:
         if commands and m.nr_events in commands:
             self._execute(commands[m.nr_events])
         elif not m.step():
-            self._reached_end()
-            return False
+            return self._stalled()
         if self.record:
             n = m.nr_events
             log = self.log
@@ -214,6 +221,26 @@ class History:
                 if n % CHECKPOINT_INTERVAL == 0:
                     self._save_sparse(n)
         return True
+
+    def _stalled(self) -> bool:
+        """A step stopped without an event: at the horizon, in a live-lock
+        (the end of this run: every step from here does the same), or at
+        the end of the work. Returns False."""
+        m = self.m
+        stall = m.cfg.stall
+        self.stalled = stall or "finished"
+        if stall == "until":
+            if self.record:  # back to "right after the last event"
+                self.restore(m.nr_events)
+            return False
+        if stall == "livelock":
+            from ktui.sim.hw.cpu import livelock_reason
+
+            self.livelock = livelock_reason(m, *m.cfg.stall_item)
+        else:
+            self.livelock = ""
+        self._reached_end()
+        return False
 
     def _reached_end(self) -> None:
         self.end = self.m.nr_events
@@ -249,6 +276,7 @@ class History:
     def cut(self, n: int) -> None:
         """Forget everything recorded after position `n` (the future changes)."""
         self.end = None
+        self.livelock = ""
         self.journal.cut(n)
         if not self.record:
             return
@@ -326,6 +354,7 @@ class History:
         commands = self.journal.at
         dense = self.dense
         sink, cfg.sink = cfg.sink, None  # replayed events are not new
+        horizon, cfg.horizon = cfg.horizon, NO_HORIZON  # recorded: replay them all
         try:
             while m.nr_events < target:
                 if commands and m.nr_events in commands:
@@ -347,6 +376,7 @@ class History:
                     on_event(m)
         finally:
             cfg.sink = sink
+            cfg.horizon = horizon
 
     def nbytes(self) -> int:
         """Bytes held: the trace plus every checkpoint (dense ones included)."""

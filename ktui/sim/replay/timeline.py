@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 from ktui.sim.boot import boot
 from ktui.sim.errors import BreakpointError, CommandError, ScenarioError
 from ktui.sim.kernel.locking.deadlock import EV_DEADLOCK
+from ktui.sim.machine import NO_HORIZON
 from ktui.sim.replay import checkpoint
 from ktui.sim.replay.breakpoint_table import BreakpointEntry, BreakpointTable
 from ktui.sim.replay.history import (
@@ -53,7 +54,9 @@ __all__ = [
     "StopInfo",
 ]
 
-Status = Literal["paused", "finished", "deadlock", "breakpoint", "limit"]
+Status = Literal["paused", "finished", "deadlock", "breakpoint", "limit", "livelock"]
+"""``livelock``: the machine did `SILENT_WORK_LIMIT` silent work without an
+event (`ktui.sim.machine`): a simulator live-lock, not a kernel state."""
 
 class _Interrupted(Exception):
     """A should_stop callback asked a long search to stop."""
@@ -157,7 +160,12 @@ class Simulator:
         return end is not None and self.machine.nr_events >= end
 
     def _paused(self) -> None:
-        self.stop = StopInfo("finished" if self.at_end() else "paused")
+        if not self.at_end():
+            self.stop = StopInfo("paused")
+        elif self.hist.livelock:
+            self.stop = StopInfo("livelock", self.hist.livelock, events=[self.event])
+        else:
+            self.stop = StopInfo("finished")
 
     def _need_history(self, what: str) -> None:
         if not self.history:
@@ -276,18 +284,38 @@ class Simulator:
                 result interrupts the run (status ``paused``).
 
         Returns:
-            The status: ``finished``, ``deadlock``, ``breakpoint``, ``limit``
-            or ``paused`` (interrupted).
+            The status: ``finished``, ``deadlock``, ``breakpoint``, ``limit``,
+            ``livelock`` (see `SILENT_WORK_LIMIT`) or ``paused``
+            (interrupted).
         """
+        m = self.machine
+        self.table.sync()
+        poll = should_stop if callable(should_stop) else None
+        if until_ns is not None:
+            m.cfg.horizon = until_ns
+        try:
+            stop = self._run(steps, until_ns, stop_on_deadlock, poll)
+        finally:
+            m.cfg.horizon = NO_HORIZON
+        self.stop = stop
+        return stop.status
+
+    def _run(
+        self,
+        steps: int | None,
+        until_ns: int | None,
+        stop_on_deadlock: bool,
+        poll: Callable[[], object] | None,
+    ) -> StopInfo:
+        """The loop of `run` (with ``cfg.horizon`` set to `until_ns`)."""
         m = self.machine
         table = self.table
         names = self.cfg.names
-        table.sync()
         have_bps = table.any_enabled()
-        advance = self.hist.advance
+        hist = self.hist
+        advance = hist.advance
         count = 0
         stop = StopInfo("paused", "interrupted")
-        poll = should_stop if callable(should_stop) else None
         while True:
             if steps is not None and count >= steps:
                 stop = StopInfo("limit", f"{steps} events")
@@ -298,7 +326,12 @@ class Simulator:
                     stop = StopInfo("limit", f"until t={until_ns} ns")
                     break
             if not advance():
-                stop = StopInfo("finished", "no more work")
+                if hist.stalled == "until":
+                    stop = StopInfo("limit", f"until t={until_ns} ns")
+                elif hist.stalled == "livelock":
+                    stop = StopInfo("livelock", hist.livelock, events=[self.event])
+                else:
+                    stop = StopInfo("finished", "no more work")
                 break
             count += 1
             rec = m.last
@@ -321,8 +354,7 @@ class Simulator:
                     break
             if poll is not None and count % 1024 == 0 and poll():
                 break
-        self.stop = stop
-        return stop.status
+        return stop
 
     def reverse_continue(self, should_stop: object = None) -> Status:
         """Run backwards to the previous breakpoint hit (or deadlock).
