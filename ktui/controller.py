@@ -25,6 +25,7 @@ WORDS: dict[str, str] = {
     "limit": "PAUSED",
     "finished": "FINISHED",
     "deadlock": "DEADLOCK",
+    "livelock": "LIVELOCK",
     "breakpoint": "BREAKPOINT",
 }
 """Simulator status -> status-line word."""
