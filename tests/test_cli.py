@@ -248,7 +248,7 @@ def test_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str], argv: lis
     code, out, _ = _run(capsys, *argv)
     assert code == 0
     assert "exit status" in out
-    for n, words in ((0, "finished"), (1, "deadlock"), (2, "bad input"), (3, "breakpoint"), (4, "limit")):
+    for n, words in ((0, "finished"), (1, "deadlock"), (1, "livelock"), (2, "bad input"), (3, "breakpoint"), (4, "limit")):
         assert any(ln.strip().startswith(f"{n} ") and words in ln for ln in out.splitlines()), (n, out)
 
 
@@ -351,3 +351,43 @@ def test_python_m_ktui_from_above_a_clone_named_ktui(tmp_path: Path) -> None:
     res = _python_m_ktui(["list"], tmp_path)
     assert res.returncode == 0, res.stderr
     assert "* abba" in res.stdout
+
+
+# -- runs that always end (issue 13): livelock is exit 1 ---------------------------------
+
+_HANGS = {
+    "zero-loop": ("loop { run 0ns }", "limit", 4),
+    "repeat-zero": ("repeat 1000000000 { run 0ns }", "livelock", 1),
+    "nested": ("repeat 2 {\n" * 500 + "run 1ns\n" + "}\n" * 500, "livelock", 1),
+    "irqs-off": ("local_irq_disable\nloop { run 1ms }", "livelock", 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_HANGS))
+def test_hangs_end_with_their_status_and_exit_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+) -> None:
+    """`ktui run X --steps 1000` ends: livelock exits 1 and says where, spinning loops hit the limit."""
+    program, status, code = _HANGS[name]
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'[scenario]\nname = "{name}"\nseed = 1\n[[task]]\nname = "t"\nprogram = """\n{program}\n"""\n')
+    got, out, err = _run(capsys, "run", str(path), "--steps", "1000", "--json")
+    assert got == code, err
+    rep = json.loads(out)
+    assert rep["status"] == status
+    if status == "livelock":
+        assert "CPU 0, task t (pid 1), program line" in rep["reason"]
+
+
+def test_until_bounds_an_irqs_off_loop(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """No event is ever emitted after local_irq_disable; --until 50ms still stops it (exit 4)."""
+    path = tmp_path / "irq.toml"
+    path.write_text('[scenario]\nname = "irq"\nseed = 1\n[[task]]\nname = "t"\nprogram = """\nlocal_irq_disable\nloop { run 1ms }\n"""\n')
+    got, out, _ = _run(capsys, "run", str(path), "--until", "50ms", "--json")
+    assert got == 4 and json.loads(out)["status"] == "limit"
+
+
+def test_exit_status_of_a_livelock_is_1() -> None:
+    from ktui.cli import EXIT_FAILED, exit_status
+
+    assert exit_status("livelock", []) == EXIT_FAILED == 1
