@@ -17,3 +17,12 @@ def abba_named(tmp_path: Path, name: str) -> Path:
     path = tmp_path / "hostile.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def abba_with(tmp_path: Path, old: str, new: str) -> Path:
+    """abba.toml with the first `old` replaced by `new`."""
+    text = (Path(__file__).parent.parent / "ktui" / "scenarios" / "abba.toml").read_text()
+    assert old in text
+    path = tmp_path / "hostile.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
