@@ -10,7 +10,7 @@ MARKUP_NAMES = ("[/x]", "[/]", "[bold]x", "[link=https://x]y")
 
 
 def abba_named(tmp_path: Path, name: str) -> Path:
-    """abba with the scenario and task t1 called `name` (cut to TASK_COMM_LEN - 1 = 15)."""
+    """abba with the scenario and task t1 called `name` (t1 cut to TASK_COMM_LEN - 1 = 15)."""
     text = (Path(__file__).parent.parent / "ktui" / "scenarios" / "abba.toml").read_text()
     text = text.replace('name = "abba"', f"name = {json.dumps(name)}", 1)
     text = text.replace('name = "t1"', f"name = {json.dumps(name[:15])}", 1)

@@ -12,6 +12,8 @@ import ktui.sim
 from ktui.cli import main
 from ktui.sim.breakpoints.parser import parse as parse_breakpoint
 from ktui.sim.errors import BreakpointError, KtuiError, ScenarioError
+from ktui.sim.scenario.loader import parse_scenario_data
+from ktui.sim.scenario.model import MAX_TASKS
 from ktui.sim.units import parse_duration
 from tests.hostile import MARKUP_NAMES, abba_named, abba_with
 
@@ -78,3 +80,76 @@ def test_huge_breakpoint_number_in_a_scenario_names_the_file_and_line(tmp_path: 
     with pytest.raises(KtuiError, match="out of range") as info:
         ktui.sim.load(str(path))
     assert str(info.value).startswith(f"{path}:34: [[breakpoint]]")
+
+
+def _abba_text() -> str:
+    return (Path(ktui.sim.__file__).parent.parent / "scenarios" / "abba.toml").read_text()
+
+
+def test_deep_table_nesting_is_refused(tmp_path: Path) -> None:
+    path = abba_with(tmp_path, "seed = 1", "seed = 1\nx = " + "{a=" * 2000 + "1" + "}" * 2000)
+    with pytest.raises(ScenarioError, match="nested too deeply") as info:
+        ktui.sim.load(str(path))
+    assert str(info.value).startswith(f"{path}: ")
+
+
+def test_deep_array_nesting_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = abba_with(tmp_path, "seed = 1", "seed = 1\nx = " + "[" * 5000 + "]" * 5000)
+    assert main(["check", str(path)]) == 2
+    assert "nested too deeply" in capsys.readouterr().err
+
+
+def test_file_one_byte_over_1_mib_is_refused(tmp_path: Path) -> None:
+    text = _abba_text()
+    pad = (1 << 20) - len(text.encode()) - 2  # "#" + pad + "\n": exactly 1 MiB
+    path = tmp_path / "big.toml"
+    path.write_text(text + "#" + "x" * pad + "\n", encoding="utf-8")
+    assert ktui.sim.load(str(path), history=False).scenario.name == "abba"  # at the limit: loads
+    path.write_text(text + "#" + "x" * (pad + 1) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"1048577 bytes is too large; the limit is 1048576 bytes"):
+        ktui.sim.load(str(path))
+
+
+def test_scenario_name_limit(tmp_path: Path) -> None:
+    ok = abba_with(tmp_path, 'name = "abba"', f'name = "{"n" * 64}"')
+    assert ktui.sim.load(str(ok), history=False).scenario.name == "n" * 64
+    path = abba_with(tmp_path, 'name = "abba"', f'name = "{"n" * 65}"')
+    with pytest.raises(ScenarioError, match="name of 65 characters is too long; at most 64"):
+        ktui.sim.load(str(path))
+
+
+def test_lock_name_limit(tmp_path: Path) -> None:
+    path = abba_with(tmp_path, 'B = "mutex"', f'B = "mutex"\n{"L" * 65} = "mutex"')
+    with pytest.raises(ScenarioError, match="lock name of 65 characters is too long; at most 64") as info:
+        ktui.sim.load(str(path))
+    assert f"{path}:14: [locks] " in str(info.value)
+
+
+def test_lock_count_limit(tmp_path: Path) -> None:
+    # A and B plus 4094 more is 4096, the limit; one more is refused
+    extra = "\n".join(f'L{i} = "mutex"' for i in range(4095))
+    path = abba_with(tmp_path, 'B = "mutex"', f'B = "mutex"\n{extra}')
+    with pytest.raises(ScenarioError, match="4097 locks; at most 4096"):
+        ktui.sim.load(str(path))
+    path = abba_with(tmp_path, 'B = "mutex"', 'B = "mutex"\n' + "\n".join(f'L{i} = "mutex"' for i in range(4094)))
+    assert len(ktui.sim.load(str(path), history=False).scenario.locks) == 4096
+
+
+def test_breakpoint_expression_limit() -> None:
+    ok = "time >= 1ms" + " " * (4096 - len("time >= 1ms"))
+    assert parse_breakpoint(ok).kind  # 4096 characters: parsed
+    with pytest.raises(BreakpointError, match="expression of 4097 characters is too long; the limit is 4096"):
+        parse_breakpoint(ok + " ")
+
+
+def test_one_megabyte_breakpoint_is_refused_at_once() -> None:
+    with pytest.raises(BreakpointError, match="too long"):
+        parse_breakpoint("[" * (1 << 20))
+
+
+def test_task_count_limit() -> None:
+    # MAX_TASKS [[task]] tables pass the file size limit only as data: pid 0 is
+    # the idle task, so MAX_TASKS - 1 user tasks at most
+    data = {"task": [{"name": "t", "program": "run 1ms"} for _ in range(MAX_TASKS)]}
+    with pytest.raises(ScenarioError, match=f"{MAX_TASKS} tasks; at most {MAX_TASKS - 1}"):
+        parse_scenario_data(data, "tasks.toml", "")
