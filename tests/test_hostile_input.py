@@ -10,6 +10,7 @@ import pytest
 
 import ktui.sim
 from ktui.cli import main
+from ktui.renderables.units import parse_target
 from ktui.sim.breakpoints.parser import parse as parse_breakpoint
 from ktui.sim.errors import BreakpointError, KtuiError, ScenarioError
 from ktui.sim.scenario.loader import parse_scenario_data
@@ -153,3 +154,15 @@ def test_task_count_limit() -> None:
     data = {"task": [{"name": "t", "program": "run 1ms"} for _ in range(MAX_TASKS)]}
     with pytest.raises(ScenarioError, match=f"{MAX_TASKS} tasks; at most {MAX_TASKS - 1}"):
         parse_scenario_data(data, "tasks.toml", "")
+
+
+def test_goto_target_with_thousands_of_digits_is_refused() -> None:
+    with pytest.raises(ValueError, match="event index 9{40}\\.\\.\\. \\(5000 chars\\) out of range"):
+        parse_target("9" * 5000)
+    with pytest.raises(ValueError, match="out of range"):
+        parse_target("9" * 5000 + "ms")
+
+
+def test_render_at_a_huge_event_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", "abba", "--at", "9" * 5000]) == 2
+    assert "out of range" in capsys.readouterr().err
