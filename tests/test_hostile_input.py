@@ -166,3 +166,10 @@ def test_goto_target_with_thousands_of_digits_is_refused() -> None:
 def test_render_at_a_huge_event_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["render", "abba", "--at", "9" * 5000]) == 2
     assert "out of range" in capsys.readouterr().err
+
+
+def test_toml_integer_of_5000_digits_is_refused(tmp_path: Path) -> None:
+    path = abba_with(tmp_path, "seed = 1", "seed = " + "9" * 5000)
+    with pytest.raises(ScenarioError, match=r"more than 4300 digits out of range; TOML integers are .*\(s64\)") as info:
+        ktui.sim.load(str(path))
+    assert str(info.value).startswith(f"{path}:4: ")

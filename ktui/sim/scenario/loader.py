@@ -8,6 +8,7 @@ expected. Never a traceback."""
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -470,14 +471,30 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
             "Python's recursion limit); scenarios need a few levels at most",
             path,
         ) from None
-    except tomllib.TOMLDecodeError as e:
-        msg = str(e)
-        m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", msg)
-        line: int | None = None
-        if m:
-            line = int(m.group(1))
-            msg = f"{msg[: m.start()]} (column {m.group(2)})"
-        elif "end of document" in msg:
-            line = text.count("\n") + 1
-        raise ScenarioError(f"TOML syntax error: {msg}", path, line) from None
+    except ValueError as e:
+        if isinstance(e, tomllib.TOMLDecodeError):
+            raise _toml_syntax_error(e, text, path) from None
+        # tomllib's int() of a TOML integer past Python's 4300-digit limit
+        limit = sys.get_int_max_str_digits()
+        m = re.search(rf"\d{{{limit + 1},}}", text)
+        line = text.count("\n", 0, m.start()) + 1 if m else None
+        raise ScenarioError(
+            f"integer of more than {limit} digits out of range; TOML integers are "
+            f"{-(2**63)}..{2**63 - 1} (s64)",
+            path,
+            line,
+        ) from None
     return parse_scenario_data(data, path, text)
+
+
+def _toml_syntax_error(e: tomllib.TOMLDecodeError, text: str, path: str) -> ScenarioError:
+    """A tomllib error as a `ScenarioError` at its line."""
+    msg = str(e)
+    m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", msg)
+    line: int | None = None
+    if m:
+        line = int(m.group(1))
+        msg = f"{msg[: m.start()]} (column {m.group(2)})"
+    elif "end of document" in msg:
+        line = text.count("\n") + 1
+    return ScenarioError(f"TOML syntax error: {msg}", path, line)
