@@ -32,7 +32,8 @@ def test_run_prints_markup_names_literally(tmp_path: Path, name: str, capsys: py
     assert f"deadlock: tasks t2, {name[:15]} on locks A, B" in out
 
 
-U64_MAX = 2**64 - 1  # times are u64 ns (ktime_t/sched_clock)
+U64_MAX = 2**64 - 1  # numbers in breakpoints (u64 event fields)
+KTIME_MAX = 2**63 - 1  # times and durations: ktime_t is s64 (include/linux/ktime.h)
 UINT_MAX = 2**32 - 1  # msleep(unsigned int msecs)
 RUN_LINE = "run 1ms             #"  # t1's op 2 in abba.toml, line 22
 
@@ -42,11 +43,11 @@ RUN_LINE = "run 1ms             #"  # t1's op 2 in abba.toml, line 22
     [
         (RUN_LINE, "msleep 99999999999999999999999 #", 22, f"op 2 'msleep 9.*expected 0..{UINT_MAX} "),
         (RUN_LINE, f"msleep {UINT_MAX + 1} #", 22, f"expected 0..{UINT_MAX} "),
-        (RUN_LINE, f"run {U64_MAX + 1}ns #", 22, f"op 2 'run .*durations are 0..{U64_MAX}ns"),
-        (RUN_LINE, "run 99999999999999999999999s #", 22, f"durations are 0..{U64_MAX}ns"),
-        (RUN_LINE, f"run {'9' * 5000}ms #", 22, f"more than 40 digits; durations are 0..{U64_MAX}ns"),
+        (RUN_LINE, f"run {KTIME_MAX + 1}ns #", 22, f"op 2 'run .*durations are 0..{KTIME_MAX}ns"),
+        (RUN_LINE, "run 99999999999999999999999s #", 22, f"durations are 0..{KTIME_MAX}ns"),
+        (RUN_LINE, f"run {'9' * 5000}ms #", 22, f"more than 40 digits; durations are 0..{KTIME_MAX}ns"),
         (RUN_LINE, f"repeat {'9' * 5000} {{ run 1ns }} #", 22, r"op 2 'repeat 9.*out of range; expected 1..1000000000"),
-        ('start = "0ms"', 'start = "99999999999999999999999s"', 19, f"'start'.*durations are 0..{U64_MAX}ns"),
+        ('start = "0ms"', 'start = "99999999999999999999999s"', 19, f"'start'.*durations are 0..{KTIME_MAX}ns"),
     ],
 )
 def test_huge_numbers_are_refused_with_the_range(tmp_path: Path, old: str, new: str, line: int, expect: str) -> None:
@@ -57,9 +58,9 @@ def test_huge_numbers_are_refused_with_the_range(tmp_path: Path, old: str, new: 
 
 
 def test_largest_duration_is_accepted() -> None:
-    assert parse_duration(f"{U64_MAX}ns") == U64_MAX
+    assert parse_duration(f"{KTIME_MAX}ns") == KTIME_MAX
     with pytest.raises(ValueError, match="out of range"):
-        parse_duration(f"{U64_MAX + 1}ns")
+        parse_duration(f"{KTIME_MAX + 1}ns")
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,11 @@ UNIT_ALIASES: Final[dict[str, str]] = {"µs": "us", "μs": "us"}
 """Other spellings of a unit (micro sign U+00B5 and Greek mu U+03BC)."""
 
 U64_MAX: Final = 2**64 - 1
-"""Largest time or duration in ns: the kernel's ``u64`` (~584 years)."""
+"""Largest ``u64`` (the kernel's sched_clock() type)."""
+
+KTIME_MAX: Final = 2**63 - 1
+"""Largest time or duration in ns: ``KTIME_MAX`` (include/linux/ktime.h,
+``ktime_t`` is ``s64``; ~292 years). The trace stores times as s64."""
 
 MAX_DIGITS: Final = 40
 """Longest number (digits before and after the point) parsed: u64 has 20
@@ -49,13 +53,13 @@ def parse_duration(text: str) -> int:
         ValueError: With a message saying what was expected: no unit, an
             unknown unit (with the closest one), a negative value, a value
             that is not a whole number of nanoseconds (``1.5ns``), or one past
-            `U64_MAX` ns.
+            `KTIME_MAX` ns.
     """
     word = text.strip()
     if sum(c.isdigit() for c in word) > MAX_DIGITS:
         raise ValueError(
             f"duration {shorten(word)!r} out of range: more than {MAX_DIGITS} digits; "
-            f"durations are 0..{U64_MAX}ns (u64)"
+            f"durations are 0..{KTIME_MAX}ns (KTIME_MAX)"
         )
     if word.startswith("-"):
         raise ValueError(f"negative duration {word!r}; durations are >= 0")
@@ -77,9 +81,9 @@ def parse_duration(text: str) -> int:
         raise ValueError(
             f"duration {word!r} is not a whole number of nanoseconds; durations are whole ns"
         )
-    if ns > U64_MAX:
+    if ns > KTIME_MAX:
         raise ValueError(
-            f"duration {word!r} out of range; durations are 0..{U64_MAX}ns (u64, ~584 years)"
+            f"duration {word!r} out of range; durations are 0..{KTIME_MAX}ns (KTIME_MAX, ~292 years)"
         )
     return int(ns)
 
