@@ -83,6 +83,12 @@ def share_columns(tasks: Sequence[Mapping[str, object]]) -> list[tuple[str, str,
     return out
 
 
+def _add_row(table: Table, *cells: str) -> None:
+    """Add a row of literal cells: a str cell would be read as rich markup, and
+    names (comm, lock, scenario) come from the scenario file."""
+    table.add_row(*(Text(c) for c in cells))
+
+
 def print_summary(
     report: Report, console: Console | None = None, *, file: TextIO | None = None
 ) -> None:
@@ -96,13 +102,17 @@ def print_summary(
     con = console or summary_console(file)
     failed = report["status"] == "deadlock" or stop_word(report) != str(report["status"]).upper()
     con.print(
-        f"[bold]{report['scenario']}[/] (kernel {report['kernel']}, seed {report['seed']}): "
-        f"[bold{' red' if failed else ''}]{stop_word(report)}[/] at event #{report['event']} "
-        f"of {report['recorded']}, t={fmt_ns(int(report['time_ns']))}",  # type: ignore[call-overload]
+        Text.assemble(
+            (str(report["scenario"]), "bold"),
+            f" (kernel {report['kernel']}, seed {report['seed']}): ",
+            (stop_word(report), "bold red" if failed else "bold"),
+            f" at event #{report['event']} of {report['recorded']}, "
+            f"t={fmt_ns(int(report['time_ns']))}",  # type: ignore[call-overload]
+        ),
         highlight=False,
     )
     if report.get("reason"):
-        con.print(f"  {report['reason']}", highlight=False)
+        con.print(Text(f"  {report['reason']}"), highlight=False)
     con.print(f"  state_hash {report['state_hash']}", style="dim")
     log: Sequence[Mapping[str, object]] = report.get("log", [])  # type: ignore[assignment]
     if log:
@@ -120,8 +130,8 @@ def print_summary(
     for col in ("pid", "comm", "S", "nice", "prio", "cpu", "runtime", "share", "share of cpu", "weight share", "vruntime", "switches", "waits on", "holds"):
         tasks.add_column(col)
     for t, (share, cpu_share, weight_share) in zip(tasks_data, share_columns(tasks_data), strict=True):
-        tasks.add_row(
-            str(t["pid"]), str(t["comm"]), str(t["state"]), str(t["nice"]), str(t["prio"]), str(t["cpu"]),
+        _add_row(
+            tasks, str(t["pid"]), str(t["comm"]), str(t["state"]), str(t["nice"]), str(t["prio"]), str(t["cpu"]),
             fmt_ns(int(t["sum_exec_runtime_ns"])), share, cpu_share, weight_share,  # type: ignore[call-overload]
             str(t["vruntime_ns"]), str(t["nr_switches"]),
             str(t["blocked_on"] or ""), ",".join(str(x) for x in t["held_locks"]),  # type: ignore[attr-defined]
@@ -131,8 +141,8 @@ def print_summary(
     for col in ("cpu", "curr", "nr_running", "context", "preempt", "irqs off", "spinning on"):
         cpus.add_column(col)
     for c in report.get("cpus", []):  # type: ignore[attr-defined]
-        cpus.add_row(
-            str(c["cpu"]), f"{c['curr_comm']}-{c['curr']}", str(c["nr_running"]), c["context"],
+        _add_row(
+            cpus, str(c["cpu"]), f"{c['curr_comm']}-{c['curr']}", str(c["nr_running"]), c["context"],
             str(c["preempt_count"]), "yes" if c["irqs_disabled"] else "", c["spinning_on"] or "",
         )  # fmt: skip
     con.print(cpus)
@@ -141,14 +151,18 @@ def print_summary(
         for col in ("lock", "kind", "owner", "cpu", "held", "waiters"):
             locks.add_column(col)
         for lk in report["locks"]:  # type: ignore[attr-defined]
-            locks.add_row(
-                lk["name"], lk["kind"], lk["owner"] or "-",
+            _add_row(
+                locks, lk["name"], lk["kind"], lk["owner"] or "-",
                 "" if lk["owner_cpu"] is None else str(lk["owner_cpu"]),
                 fmt_ns(lk["held_ns"]) if lk["owner"] else "", " ".join(lk["waiters"]),
             )  # fmt: skip
         con.print(locks)
     for d in report.get("deadlocks", []):  # type: ignore[attr-defined]
         con.print(
-            f"[bold red]deadlock[/]: tasks {', '.join(d['tasks'])} on locks "
-            f"{', '.join(d['locks'])}, closed by event #{d['event']}"
+            Text.assemble(
+                ("deadlock", "bold red"),
+                f": tasks {', '.join(d['tasks'])} on locks "
+                f"{', '.join(d['locks'])}, closed by event #{d['event']}",
+            ),
+            highlight=False,
         )

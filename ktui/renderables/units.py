@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from ktui.sim.units import fmt_ns, parse_duration
+from ktui.sim.units import MAX_DIGITS, fmt_ns, parse_duration, shorten
 
 __all__ = ["fmt_ns", "fmt_vns", "parse_target"]
 
@@ -38,11 +38,13 @@ def parse_target(text: str) -> tuple[int | None, int | None]:
     """
     m = _EVENT_RE.match(text)
     if m:
+        if len(m.group(1)) > MAX_DIGITS:  # before int(): it refuses > 4300 digits
+            raise ValueError(f"event index {shorten(m.group(1))} out of range (at most {MAX_DIGITS} digits)")
         return int(m.group(1)), None
     try:
         return None, parse_duration(text)
     except ValueError as exc:
         raise ValueError(
-            f"cannot go to {text.strip()!r}: type an event index (1234 or #1234) "
+            f"cannot go to {shorten(text.strip())!r}: type an event index (1234 or #1234) "
             f"or a time with a unit (5ms, 1.5us, 200ns, 1s): {exc}"
         ) from None

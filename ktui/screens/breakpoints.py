@@ -80,7 +80,7 @@ class BreakpointsScreen(SnapshotScreen):
         table.clear()
         for bp in snap.breakpoints:
             enabled = Text("yes", style="green") if bp.enabled else Text("no", style="dim")
-            table.add_row(str(bp.id), bp.expr, bp.kind, enabled, str(bp.hits), key=str(bp.id))
+            table.add_row(str(bp.id), Text(bp.expr), bp.kind, enabled, str(bp.hits), key=str(bp.id))
         if snap.breakpoints:
             table.move_cursor(row=min(row, len(snap.breakpoints) - 1))
 

@@ -23,6 +23,18 @@ UNITS_NS: Final[dict[str, int]] = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1
 UNIT_ALIASES: Final[dict[str, str]] = {"µs": "us", "μs": "us"}
 """Other spellings of a unit (micro sign U+00B5 and Greek mu U+03BC)."""
 
+U64_MAX: Final = 2**64 - 1
+"""Largest ``u64`` (the kernel's sched_clock() type)."""
+
+KTIME_MAX: Final = 2**63 - 1
+"""Largest time or duration in ns: ``KTIME_MAX`` (include/linux/ktime.h,
+``ktime_t`` is ``s64``; ~292 years). The trace stores times as s64."""
+
+MAX_DIGITS: Final = 40
+"""Longest number (digits before and after the point) parsed: u64 has 20
+digits; the guard comes before ``int()``/``Fraction()``, which refuse more
+than 4300 digits and take time quadratic in the length."""
+
 _NUMBER: Final = r"(?:\d+(?:\.\d+)?|\.\d+)"
 _DURATION_RE: Final = re.compile(rf"^\+?({_NUMBER})\s*([^\d\s.+-][^\s]*)$")
 _BARE_NUMBER_RE: Final = re.compile(rf"^[+-]?{_NUMBER}$")
@@ -39,10 +51,16 @@ def parse_duration(text: str) -> int:
 
     Raises:
         ValueError: With a message saying what was expected: no unit, an
-            unknown unit (with the closest one), a negative value, or a value
-            that is not a whole number of nanoseconds (``1.5ns``).
+            unknown unit (with the closest one), a negative value, a value
+            that is not a whole number of nanoseconds (``1.5ns``), or one past
+            `KTIME_MAX` ns.
     """
     word = text.strip()
+    if sum(c.isdigit() for c in word) > MAX_DIGITS:
+        raise ValueError(
+            f"duration {shorten(word)!r} out of range: more than {MAX_DIGITS} digits; "
+            f"durations are 0..{KTIME_MAX}ns (KTIME_MAX)"
+        )
     if word.startswith("-"):
         raise ValueError(f"negative duration {word!r}; durations are >= 0")
     if _BARE_NUMBER_RE.match(word):
@@ -63,7 +81,17 @@ def parse_duration(text: str) -> int:
         raise ValueError(
             f"duration {word!r} is not a whole number of nanoseconds; durations are whole ns"
         )
+    if ns > KTIME_MAX:
+        raise ValueError(
+            f"duration {word!r} out of range; durations are 0..{KTIME_MAX}ns (KTIME_MAX, ~292 years)"
+        )
     return int(ns)
+
+
+def shorten(text: str, width: int = 40) -> str:
+    """`text` cut to `width` characters with ``...`` and its length, for
+    echoing hostile input back in an error message."""
+    return text if len(text) <= width else f"{text[:width]}... ({len(text)} chars)"
 
 
 def fmt_ns(ns: int) -> str:

@@ -105,9 +105,9 @@ def test_format_duration_is_exact(ns: int, text: str) -> None:
     assert format_duration(ns) == text
 
 
-@given(st.integers(min_value=0, max_value=2**64 - 1))
+@given(st.integers(min_value=0, max_value=2**63 - 1))
 def test_format_duration_round_trips(ns: int) -> None:
-    """Every u64 ns value survives format_duration -> parse_duration unchanged."""
+    """Every ns value up to KTIME_MAX (ktime_t is s64) survives format_duration -> parse_duration."""
     assert parse_duration(format_duration(ns)) == ns
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.reactive import reactive
 
@@ -65,5 +66,5 @@ class TaskDetail(Pane):
         if task is not None and task == self._shown:
             return  # TaskView is a tuple: an equal one draws the same picture
         self._shown = task
-        self.border_title = f"Task {task.comm}/{task.pid}" if task else self.PANE_TITLE
+        self.border_title = Text(f"Task {task.comm}/{task.pid}") if task else self.PANE_TITLE  # comm is literal, never markup
         self.query_one("#task-body", TextLines).update(task_detail(self.view, self.pid))

@@ -31,6 +31,7 @@ def tokenize(expr: str) -> list[Token]:
     """
     toks: list[Token] = []
     i, n = 0, len(expr)
+    no_close = False  # no "]" after some "[": later finds would rescan to the end
     while i < n:
         c = expr[i]
         if c.isspace():
@@ -53,10 +54,12 @@ def tokenize(expr: str) -> list[Token]:
                 d = expr[j]
                 if d.isspace() or d in OP_CHARS or d in QUOTES or expr[j : j + 2] == "!=":
                     break
-                if d == "[":  # an fnmatch set: keep "[!a]" together
+                if d == "[" and not no_close:  # an fnmatch set: keep "[!a]" together
                     close = expr.find("]", j + 2)
                     if close > 0:
                         j = close
+                    else:
+                        no_close = True  # keeps the scan linear in len(expr)
                 j += 1
             toks.append(Token("word", expr[i:j], i))
             i = j

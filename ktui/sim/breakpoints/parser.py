@@ -27,7 +27,7 @@ from ktui.sim.breakpoints.values import (
 )
 from ktui.sim.errors import BreakpointError
 from ktui.sim.trace import EVENTS_BY_NAME, EventType
-from ktui.sim.units import parse_duration
+from ktui.sim.units import MAX_DIGITS, U64_MAX, parse_duration, shorten
 
 FIELD_KIND_REFS: Final = {"pid": "task", "pids": "task", "lock": "lock", "locks": "lock"}
 """Subject an event field of each trace field kind names (checked by `validate`).
@@ -38,6 +38,13 @@ RECORD_HEAD: Final = 4
 """Raw record columns before the fields: ``(type_id, time_ns, cpu, common_pid)``."""
 COMMON_PID: Final = 3
 """Index of ``common_pid`` in a raw record."""
+
+
+MAX_EXPR_LEN: Final = 4096
+"""Longest breakpoint expression parsed (docs/scenarios.md, "Limits")."""
+
+VALUE_MIN: Final = -(2**63)
+"""Smallest number in an expression (s64); the largest is `U64_MAX`."""
 
 
 def _load_subsystems() -> None:
@@ -231,7 +238,11 @@ class Parser:
         name = name_tok.text
         if subj.items == "number":
             if not name.isdigit():
-                raise self.error(f"expected {subj.what} after {kw.text!r}, got {name!r}", name_tok)
+                raise self.error(f"expected {subj.what} after {kw.text!r}, got {shorten(name)!r}", name_tok)
+            if len(name) > MAX_DIGITS:
+                raise self.error(
+                    f"{subj.what} {shorten(name)!r} out of range: more than {MAX_DIGITS} digits", name_tok
+                )
             name = str(int(name))
         attrs = subj.attrs
         attr_tok = self.next()
@@ -302,8 +313,12 @@ class Parser:
         if vtype == "duration" or (vtype == "vns" and not INT_RE.fullmatch(text)):
             return self.parse_duration(tok)
         if tok.kind != "word" or not INT_RE.fullmatch(text):
-            raise self.error(f"expected a number for {what!r}, got {text!r}", tok)
-        value = int(text, 16 if "x" in text.lower() else 10)
+            raise self.error(f"expected a number for {what!r}, got {shorten(text)!r}", tok)
+        value = int(text, 16 if "x" in text.lower() else 10) if len(text) <= MAX_DIGITS else None
+        if value is None or not VALUE_MIN <= value <= U64_MAX:
+            raise self.error(
+                f"{what!r}: {shorten(text)!r} out of range; numbers are {VALUE_MIN}..{U64_MAX}", tok
+            )
         if vtype == "bool" and value not in (0, 1):
             raise self.error(f"{what!r} is 0 or 1, got {text!r}", tok)
         return value
@@ -332,5 +347,11 @@ def parse(expr: str) -> Breakpoint:
         BreakpointError: the text does not parse; ``pos`` is the column of
             the offending word.
     """
+    if len(expr) > MAX_EXPR_LEN:
+        raise BreakpointError(
+            f"expression of {len(expr)} characters is too long; the limit is {MAX_EXPR_LEN}",
+            expr[:80],
+            0,
+        )
     _load_subsystems()
     return Parser(expr).parse()

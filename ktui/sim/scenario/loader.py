@@ -8,6 +8,7 @@ expected. Never a traceback."""
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -39,12 +40,26 @@ from ktui.sim.scenario.model import (
 from ktui.sim.scenario.program import parse_program
 from ktui.sim.scenario.sections import _SECTIONS, SectionContext, _ensure_registry
 from ktui.sim.scenario.toml_lines import SourceMap
-from ktui.sim.units import did_you_mean, parse_duration
+from ktui.sim.units import did_you_mean, parse_duration, shorten
 
 _IDENT_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _KVER_RE: Final = re.compile(r"^(\d+)\.(\d+)$")
 
 # --- the loader ------------------------------------------------------------------
+
+
+MAX_SCENARIO_BYTES: Final = 1 << 20
+"""Largest scenario file (1 MiB; docs/scenarios.md, "Limits")."""
+
+
+MAX_NAME_LEN: Final = 64
+"""Longest scenario or lock name (task names: 1..TASK_COMM_LEN - 1)."""
+
+MAX_DESCRIPTION_LEN: Final = 4096
+"""Longest ``[scenario] description``."""
+
+MAX_LOCKS: Final = 4096
+"""Most ``[locks]`` entries in one scenario."""
 
 
 def _type_name(value: object) -> str:
@@ -186,7 +201,16 @@ class _Loader:
         tbl = self.table(data, "locks")
         kinds = " | ".join(sorted(LOCK_KINDS))
         out: list[LockSpec] = []
+        if len(tbl.data) > MAX_LOCKS:
+            raise tbl.fail(f"{len(tbl.data)} locks; at most {MAX_LOCKS}")
         for i, (name, kind) in enumerate(tbl.data.items()):
+            if len(name) > MAX_NAME_LEN:
+                raise ScenarioError(
+                    f"lock name of {len(name)} characters is too long; at most {MAX_NAME_LEN}",
+                    self.path,
+                    tbl.line(name) or None,
+                    f"[locks] {shorten(name)}",
+                )
             if not _IDENT_RE.match(name):
                 msg = f"lock name {name!r} is not an identifier (letters, digits, _; no leading digit)"
                 raise tbl.fail(msg, name)
@@ -227,7 +251,7 @@ class _Loader:
         name = tbl.string("name", "")
         limit = TASK_COMM_LEN - 1
         if not name or len(name) > limit or not name.isprintable():
-            msg = f"task name {name!r} must be 1..{limit} printable characters "
+            msg = f"task name {shorten(name)!r} must be 1..{limit} printable characters "
             raise tbl.fail(msg + f"(TASK_COMM_LEN {TASK_COMM_LEN})", "name")
         if name in seen:
             msg = (
@@ -395,7 +419,14 @@ def parse_scenario_data(
     meta.check_keys(CORE_SECTIONS["scenario"])
     default_name = Path(path).stem if path and not path.startswith("<") else "scenario"
     name = meta.string("name", default_name, '"abba"')
+    if len(name) > MAX_NAME_LEN:
+        raise meta.fail(f"name of {len(name)} characters is too long; at most {MAX_NAME_LEN}", "name")
     description = meta.string("description", "")
+    if len(description) > MAX_DESCRIPTION_LEN:
+        raise meta.fail(
+            f"description of {len(description)} characters is too long; at most {MAX_DESCRIPTION_LEN}",
+            "description",
+        )
     seed = meta.integer("seed", DEFAULT_SEED, 0, 2**63 - 1)
     machine = ld.machine(data)
     locks = ld.locks(data)
@@ -424,16 +455,46 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
     Raises:
         ScenarioError: TOML syntax error or invalid content.
     """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            f"scenario file of {size} bytes is too large; the limit is {MAX_SCENARIO_BYTES} bytes (1 MiB)",
+            path,
+        )
     try:
         data: dict[str, object] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        msg = str(e)
-        m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", msg)
-        line: int | None = None
-        if m:
-            line = int(m.group(1))
-            msg = f"{msg[: m.start()]} (column {m.group(2)})"
-        elif "end of document" in msg:
-            line = text.count("\n") + 1
-        raise ScenarioError(f"TOML syntax error: {msg}", path, line) from None
+    except RecursionError:
+        # tomllib parses nested tables and arrays recursively: ~1000 levels
+        # exhaust Python's stack (sys.getrecursionlimit()).
+        raise ScenarioError(
+            "TOML values nested too deeply (tables or arrays inside each other past "
+            "Python's recursion limit); scenarios need a few levels at most",
+            path,
+        ) from None
+    except ValueError as e:
+        if isinstance(e, tomllib.TOMLDecodeError):
+            raise _toml_syntax_error(e, text, path) from None
+        # tomllib's int() of a TOML integer past Python's 4300-digit limit
+        limit = sys.get_int_max_str_digits()
+        m = re.search(rf"\d{{{limit + 1},}}", text)
+        line = text.count("\n", 0, m.start()) + 1 if m else None
+        raise ScenarioError(
+            f"integer of more than {limit} digits out of range; TOML integers are "
+            f"{-(2**63)}..{2**63 - 1} (s64)",
+            path,
+            line,
+        ) from None
     return parse_scenario_data(data, path, text)
+
+
+def _toml_syntax_error(e: tomllib.TOMLDecodeError, text: str, path: str) -> ScenarioError:
+    """A tomllib error as a `ScenarioError` at its line."""
+    msg = str(e)
+    m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", msg)
+    line: int | None = None
+    if m:
+        line = int(m.group(1))
+        msg = f"{msg[: m.start()]} (column {m.group(2)})"
+    elif "end of document" in msg:
+        line = text.count("\n") + 1
+    return ScenarioError(f"TOML syntax error: {msg}", path, line)

@@ -24,13 +24,19 @@ from typing import Final
 
 from ktui.sim.errors import ScenarioError
 from ktui.sim.ops import CONTROL_OPS, LOCK_KINDS, OBJECT_KINDS, OPS, ArgKind, ObjectKind, Op, OpSpec
-from ktui.sim.units import UNITS_NS, did_you_mean, parse_duration
+from ktui.sim.units import MAX_DIGITS, UNITS_NS, did_you_mean, parse_duration, shorten
 
 SUGAR_OPS: Final = ("lock", "unlock")
 """``lock X`` / ``unlock X``: the lock kind's own lock / unlock op."""
 
 MAX_REPEAT: Final = 1_000_000_000
 """Largest ``repeat`` count accepted (a guard against typos, not a model limit)."""
+
+UINT_MAX: Final = 2**32 - 1
+"""``msleep(unsigned int msecs)`` (kernel/time/timer.c): the largest MSECS."""
+
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+"""Range of an ``int`` argument (s64)."""
 
 _INT_RE: Final = re.compile(r"^[+-]?\d+$")
 _TOKEN_RE: Final = re.compile(r"[{}]|[^\s{}]+")
@@ -79,14 +85,19 @@ def parse_msecs(word: str) -> int:
         ValueError: With a message saying what was expected.
     """
     if _INT_RE.match(word):
+        if len(word) > MAX_DIGITS:
+            raise ValueError(f"milliseconds {shorten(word)!r} out of range; expected 0..{UINT_MAX} (unsigned int)")
         value = int(word)
         if value < 0:
             raise ValueError(f"negative milliseconds {word!r}; expected >= 0")
-        return value
-    ns = parse_duration(word)
-    if ns % UNITS_NS["ms"]:
-        raise ValueError(f"{word!r} is not a whole number of milliseconds")
-    return ns // UNITS_NS["ms"]
+    else:
+        ns = parse_duration(word)
+        if ns % UNITS_NS["ms"]:
+            raise ValueError(f"{word!r} is not a whole number of milliseconds")
+        value = ns // UNITS_NS["ms"]
+    if value > UINT_MAX:
+        raise ValueError(f"milliseconds {word!r} out of range; expected 0..{UINT_MAX} (unsigned int)")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +174,7 @@ class _Compiler:
 
     def error(self, stmt: _Stmt, message: str) -> ScenarioError:
         """Build the error for `stmt` (numbered as the op it would compile to)."""
-        where = f"task {self.task!r} op {len(self.ops) + 1} {stmt.text!r}"
+        where = f"task {self.task!r} op {len(self.ops) + 1} {shorten(stmt.text, 80)!r}"
         return ScenarioError(message, path=self.path, line=stmt.line or None, where=where)
 
     def compile(self, stmts: Sequence[_Stmt]) -> tuple[Op, ...]:
@@ -195,11 +206,11 @@ class _Compiler:
         elif head == "repeat":
             if len(args) != 1 or not _INT_RE.match(args[0]):
                 raise self.error(stmt, "expected 'repeat N {' with N a whole number >= 1")
-            count = int(args[0])
-            if not 1 <= count <= MAX_REPEAT:
+            if len(args[0]) > MAX_DIGITS or not 1 <= int(args[0]) <= MAX_REPEAT:
                 raise self.error(
-                    stmt, f"repeat count {count} out of range; expected 1..{MAX_REPEAT}"
+                    stmt, f"repeat count {shorten(args[0])} out of range; expected 1..{MAX_REPEAT}"
                 )
+            count = int(args[0])
             self.ops.append(Op("repeat", (count, -1), stmt.line, stmt.text))
         else:
             what = f"{head!r}" if head else "nothing"
@@ -270,7 +281,9 @@ class _Compiler:
                 return parse_msecs(word)
             if kind == "int":
                 if not _INT_RE.match(word):
-                    raise ValueError(f"expected an integer for {arg_name.upper()}, got {word!r}")
+                    raise ValueError(f"expected an integer for {arg_name.upper()}, got {shorten(word)!r}")
+                if len(word) > MAX_DIGITS or not INT_MIN <= int(word) <= INT_MAX:
+                    raise ValueError(f"{arg_name.upper()} {shorten(word)!r} out of range; expected {INT_MIN}..{INT_MAX}")
                 return int(word)
         except ValueError as e:
             raise self.error(stmt, str(e)) from None

@@ -1,0 +1,176 @@
+"""Hostile input (issue #13): names that look like markup, huge numbers, deep
+nesting and the documented limits. Each is refused with one ktui error, never
+a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import ktui.sim
+from ktui.cli import main
+from ktui.renderables.units import parse_target
+from ktui.sim.breakpoints.parser import parse as parse_breakpoint
+from ktui.sim.errors import BreakpointError, KtuiError, ScenarioError
+from ktui.sim.scenario.loader import parse_scenario_data
+from ktui.sim.scenario.model import MAX_TASKS
+from ktui.sim.units import parse_duration
+from tests.hostile import MARKUP_NAMES, abba_named, abba_with
+
+
+@pytest.mark.parametrize("name", MARKUP_NAMES)
+def test_run_prints_markup_names_literally(tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = abba_named(tmp_path, name)
+    rc = main(["run", str(path)])
+    out = capsys.readouterr().out
+    assert rc == 1  # abba deadlocks: the exit status of a deadlock, not a crash
+    first = out.splitlines()[0]
+    assert first.startswith(f"{name} (kernel 6.6, seed 1): DEADLOCK")
+    # the task's comm, in the tasks table and the locks table (owner of A, waiter on B)
+    assert f"│ 1   │ {name[:15]} " in out
+    assert f"deadlock: tasks t2, {name[:15]} on locks A, B" in out
+
+
+U64_MAX = 2**64 - 1  # numbers in breakpoints (u64 event fields)
+KTIME_MAX = 2**63 - 1  # times and durations: ktime_t is s64 (include/linux/ktime.h)
+UINT_MAX = 2**32 - 1  # msleep(unsigned int msecs)
+RUN_LINE = "run 1ms             #"  # t1's op 2 in abba.toml, line 22
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "expect"),
+    [
+        (RUN_LINE, "msleep 99999999999999999999999 #", 22, f"op 2 'msleep 9.*expected 0..{UINT_MAX} "),
+        (RUN_LINE, f"msleep {UINT_MAX + 1} #", 22, f"expected 0..{UINT_MAX} "),
+        (RUN_LINE, f"run {KTIME_MAX + 1}ns #", 22, f"op 2 'run .*durations are 0..{KTIME_MAX}ns"),
+        (RUN_LINE, "run 99999999999999999999999s #", 22, f"durations are 0..{KTIME_MAX}ns"),
+        (RUN_LINE, f"run {'9' * 5000}ms #", 22, f"more than 40 digits; durations are 0..{KTIME_MAX}ns"),
+        (RUN_LINE, f"repeat {'9' * 5000} {{ run 1ns }} #", 22, r"op 2 'repeat 9.*out of range; expected 1..1000000000"),
+        ('start = "0ms"', 'start = "99999999999999999999999s"', 19, f"'start'.*durations are 0..{KTIME_MAX}ns"),
+    ],
+)
+def test_huge_numbers_are_refused_with_the_range(tmp_path: Path, old: str, new: str, line: int, expect: str) -> None:
+    path = abba_with(tmp_path, old, new)
+    with pytest.raises(ScenarioError, match=expect) as info:
+        ktui.sim.load(str(path))
+    assert str(info.value).startswith(f"{path}:{line}: task 't1'")
+
+
+def test_largest_duration_is_accepted() -> None:
+    assert parse_duration(f"{KTIME_MAX}ns") == KTIME_MAX
+    with pytest.raises(ValueError, match="out of range"):
+        parse_duration(f"{KTIME_MAX + 1}ns")
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        f"cpu {'9' * 5000} curr == 1",
+        f"time >= {'9' * 3000}ns",
+        f"sched_switch prev_pid={'9' * 3000}",
+        f"sched_switch prev_pid={U64_MAX + 1}",
+    ],
+)
+def test_huge_breakpoint_numbers_are_refused(expr: str) -> None:
+    with pytest.raises(BreakpointError, match="out of range|too long"):
+        parse_breakpoint(expr)
+
+
+def test_huge_breakpoint_number_in_a_scenario_names_the_file_and_line(tmp_path: Path) -> None:
+    path = abba_with(tmp_path, 'when = "deadlock"', f'when = "time >= {"9" * 3000}ns"')
+    with pytest.raises(KtuiError, match="out of range") as info:
+        ktui.sim.load(str(path))
+    assert str(info.value).startswith(f"{path}:34: [[breakpoint]]")
+
+
+def _abba_text() -> str:
+    return (Path(ktui.sim.__file__).parent.parent / "scenarios" / "abba.toml").read_text()
+
+
+def test_deep_table_nesting_is_refused(tmp_path: Path) -> None:
+    path = abba_with(tmp_path, "seed = 1", "seed = 1\nx = " + "{a=" * 2000 + "1" + "}" * 2000)
+    with pytest.raises(ScenarioError, match="nested too deeply") as info:
+        ktui.sim.load(str(path))
+    assert str(info.value).startswith(f"{path}: ")
+
+
+def test_deep_array_nesting_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = abba_with(tmp_path, "seed = 1", "seed = 1\nx = " + "[" * 5000 + "]" * 5000)
+    assert main(["check", str(path)]) == 2
+    assert "nested too deeply" in capsys.readouterr().err
+
+
+def test_file_one_byte_over_1_mib_is_refused(tmp_path: Path) -> None:
+    text = _abba_text()
+    pad = (1 << 20) - len(text.encode()) - 2  # "#" + pad + "\n": exactly 1 MiB
+    path = tmp_path / "big.toml"
+    path.write_text(text + "#" + "x" * pad + "\n", encoding="utf-8")
+    assert ktui.sim.load(str(path), history=False).scenario.name == "abba"  # at the limit: loads
+    path.write_text(text + "#" + "x" * (pad + 1) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"1048577 bytes is too large; the limit is 1048576 bytes"):
+        ktui.sim.load(str(path))
+
+
+def test_scenario_name_limit(tmp_path: Path) -> None:
+    ok = abba_with(tmp_path, 'name = "abba"', f'name = "{"n" * 64}"')
+    assert ktui.sim.load(str(ok), history=False).scenario.name == "n" * 64
+    path = abba_with(tmp_path, 'name = "abba"', f'name = "{"n" * 65}"')
+    with pytest.raises(ScenarioError, match="name of 65 characters is too long; at most 64"):
+        ktui.sim.load(str(path))
+
+
+def test_lock_name_limit(tmp_path: Path) -> None:
+    path = abba_with(tmp_path, 'B = "mutex"', f'B = "mutex"\n{"L" * 65} = "mutex"')
+    with pytest.raises(ScenarioError, match="lock name of 65 characters is too long; at most 64") as info:
+        ktui.sim.load(str(path))
+    assert f"{path}:14: [locks] " in str(info.value)
+
+
+def test_lock_count_limit(tmp_path: Path) -> None:
+    # A and B plus 4094 more is 4096, the limit; one more is refused
+    extra = "\n".join(f'L{i} = "mutex"' for i in range(4095))
+    path = abba_with(tmp_path, 'B = "mutex"', f'B = "mutex"\n{extra}')
+    with pytest.raises(ScenarioError, match="4097 locks; at most 4096"):
+        ktui.sim.load(str(path))
+    path = abba_with(tmp_path, 'B = "mutex"', 'B = "mutex"\n' + "\n".join(f'L{i} = "mutex"' for i in range(4094)))
+    assert len(ktui.sim.load(str(path), history=False).scenario.locks) == 4096
+
+
+def test_breakpoint_expression_limit() -> None:
+    ok = "time >= 1ms" + " " * (4096 - len("time >= 1ms"))
+    assert parse_breakpoint(ok).kind  # 4096 characters: parsed
+    with pytest.raises(BreakpointError, match="expression of 4097 characters is too long; the limit is 4096"):
+        parse_breakpoint(ok + " ")
+
+
+def test_one_megabyte_breakpoint_is_refused_at_once() -> None:
+    with pytest.raises(BreakpointError, match="too long"):
+        parse_breakpoint("[" * (1 << 20))
+
+
+def test_task_count_limit() -> None:
+    # MAX_TASKS [[task]] tables pass the file size limit only as data: pid 0 is
+    # the idle task, so MAX_TASKS - 1 user tasks at most
+    data = {"task": [{"name": "t", "program": "run 1ms"} for _ in range(MAX_TASKS)]}
+    with pytest.raises(ScenarioError, match=f"{MAX_TASKS} tasks; at most {MAX_TASKS - 1}"):
+        parse_scenario_data(data, "tasks.toml", "")
+
+
+def test_goto_target_with_thousands_of_digits_is_refused() -> None:
+    with pytest.raises(ValueError, match="event index 9{40}\\.\\.\\. \\(5000 chars\\) out of range"):
+        parse_target("9" * 5000)
+    with pytest.raises(ValueError, match="out of range"):
+        parse_target("9" * 5000 + "ms")
+
+
+def test_render_at_a_huge_event_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", "abba", "--at", "9" * 5000]) == 2
+    assert "out of range" in capsys.readouterr().err
+
+
+def test_toml_integer_of_5000_digits_is_refused(tmp_path: Path) -> None:
+    path = abba_with(tmp_path, "seed = 1", "seed = " + "9" * 5000)
+    with pytest.raises(ScenarioError, match=r"more than 4300 digits out of range; TOML integers are .*\(s64\)") as info:
+        ktui.sim.load(str(path))
+    assert str(info.value).startswith(f"{path}:4: ")
