@@ -100,7 +100,7 @@ def print_summary(
         file: The output (stdout) when no console is given.
     """
     con = console or summary_console(file)
-    failed = report["status"] == "deadlock" or stop_word(report) != str(report["status"]).upper()
+    failed = report["status"] in ("deadlock", "livelock") or stop_word(report) != str(report["status"]).upper()
     con.print(
         Text.assemble(
             (str(report["scenario"]), "bold"),
