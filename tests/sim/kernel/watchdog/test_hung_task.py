@@ -72,3 +72,14 @@ def test_blocked_forever_is_reported_and_the_machine_still_finishes() -> None:
     assert [(t, msg) for _e, t, _c, _p, msg in sim.machine.bugs if "INFO" in msg] == [
         (4 * SEC, "INFO: task w:1 blocked for more than 2 seconds."),
     ]
+
+
+def test_reports_have_error_levels_for_the_exit_code() -> None:
+    """Hard LOCKUP (pr_emerg) and hung task (pr_err) count as failures like BUG/WARNING."""
+    from ktui.cli import exit_status
+    from ktui.sim.kernel.printk import log_level
+
+    assert log_level("CPU0: Watchdog detected hard LOCKUP on cpu 0") == "BUG"
+    assert log_level("INFO: task w:2 blocked for more than 120 seconds.") == "WARNING"
+    assert log_level("INFO: something else") == "INFO"
+    assert exit_status("finished", [log_level("INFO: task w:2 blocked for more than 3 seconds.")]) == 1
