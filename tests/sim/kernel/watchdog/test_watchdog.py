@@ -93,3 +93,12 @@ def test_spinlock_held_with_irqs_on_is_no_hard_lockup() -> None:
 def test_unknown_sysctl_is_a_scenario_error() -> None:
     with pytest.raises(ScenarioError, match="kernel.watchdog_thresh"):
         make_sim({"t1": "---\nrun 1ms"}, extra="[sysctl]\nkernel.watchdog_tresh = 1")
+
+
+def test_softlockup_is_an_event_breakpoint() -> None:
+    """`softlockup` stops the run at the report, like any tracepoint."""
+    sim = make_sim({"t1": SPIN_FOREVER}, extra="[sysctl]\nkernel.watchdog_thresh = 1")
+    sim.add_breakpoint("softlockup duration>=3")
+    assert sim.run(until_ns=10 * SEC) == "breakpoint"
+    assert sim.machine.now == 3_600_000_000
+    assert sim.event_at(sim.event).name == "softlockup"
