@@ -8,7 +8,7 @@ TASK_UNINTERRUPTIBLE, ``check_hung_task()`` takes ``nvcsw + nivcsw``; a task
 never scheduled (0) is skipped; a count that changed since the last check is
 saved with ``last_switch_time = jiffies``; an unchanged one whose
 ``last_switch_time + timeout * HZ`` is not after ``jiffies`` fires
-``trace_sched_process_hang()`` and, while ``hung_task_warnings`` (10, -1 =
+``trace_sched_process_hang()`` (at every such check) and, while ``hung_task_warnings`` (10, -1 =
 no limit) is not used up, prints "INFO: task COMM:PID blocked for more than
 N seconds." with ``N = (jiffies - last_switch_time) / HZ``. As in the kernel
 the count is global, not per task: a task still blocked at the next check
@@ -93,13 +93,13 @@ def _khungtaskd(m: Machine, _a: int, b: int) -> bool:
             continue
         if last[1] + timeout * m.hz > jiffies:  # time_is_after_jiffies()
             continue
-        if not state[0]:
-            continue
-        if state[0] > 0:
-            state[0] -= 1
+        # trace_sched_process_hang() fires whether or not warnings are left
         blocked = (jiffies - last[1]) // m.hz
         seen[pid] = (last[0], last[1], 1)
-        printk(m, 0, 0, f"INFO: task {m.comm(pid)}:{pid} blocked for more than {blocked} seconds.")
+        if state[0]:
+            if state[0] > 0:
+                state[0] -= 1
+            printk(m, 0, 0, f"INFO: task {m.comm(pid)}:{pid} blocked for more than {blocked} seconds.")
         m.push(m.now, PRIO_IRQ, K_KHUNGTASKD, 1, pid + 1)  # the rest of this check
         m.emit(EV_SCHED_PROCESS_HANG, 0, 0, pid, blocked)
         return True

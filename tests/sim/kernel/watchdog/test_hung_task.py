@@ -50,6 +50,9 @@ def test_check_interval_and_warnings_knobs() -> None:
         (4 * SEC, "INFO: task w:2 blocked for more than 3 seconds."),
         (5 * SEC, "INFO: task w:2 blocked for more than 4 seconds."),
     ]
+    # the tracepoint goes on at each check after the warnings are used up
+    hangs = [ln for ln in lines_of(sim) if ":sched_process_hang:" in ln]
+    assert len(hangs) > 2 and hangs[2].endswith("blocked=5s")
 
 
 def test_sleeping_task_that_wakes_is_not_hung() -> None:
