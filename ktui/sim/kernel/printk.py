@@ -24,9 +24,22 @@ def printk(m: Machine, cpu: int, pid: int, message: str) -> None:
     m.bugs.append((m.nr_events + 1, m.now, cpu, pid, message))
 
 
+_REPORTS_WITHOUT_PREFIX = (
+    # kernel/watchdog.c watchdog_hardlockup_check(): pr_emerg, panics with
+    # hardlockup_panic; kernel/hung_task.c check_hung_task(): pr_err.
+    ("CPU", " Watchdog detected hard LOCKUP on cpu ", "BUG"),
+    ("INFO: task ", " blocked for more than ", "WARNING"),
+)
+
+
 def log_level(message: str) -> str:
-    """``BUG``, ``WARNING`` or ``INFO``, from the message's prefix."""
+    """``BUG``, ``WARNING`` or ``INFO``, from the message's prefix (and, for
+    the lockup detectors' reports that the kernel prints without one, from
+    the report)."""
     for level in ("BUG", "WARNING"):
         if message.startswith(level):
+            return level
+    for prefix, marker, level in _REPORTS_WITHOUT_PREFIX:
+        if message.startswith(prefix) and marker in message:
             return level
     return "INFO"

@@ -1,0 +1,1 @@
+"""Lockup detectors: kernel/watchdog.c, kernel/watchdog_perf.c and kernel/hung_task.c."""
