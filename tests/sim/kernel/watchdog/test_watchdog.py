@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ktui.sim.kernel.watchdog.watchdog import get_timestamp, is_softlockup, sample_period_ns
 from ktui.sim.errors import ScenarioError
+from ktui.sim.kernel.watchdog.watchdog import get_timestamp, is_softlockup, sample_period_ns
 from tests.sim.helpers import lines_of, make_sim
 
 SEC = 1_000_000_000
