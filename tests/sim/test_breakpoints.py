@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -12,6 +13,9 @@ from ktui.sim.breakpoints import (
     Breakpoint,
     Condition,
     FieldFilter,
+    Key,
+    Subject,
+    Value,
     holds,
     matches_event,
     parse,
@@ -58,31 +62,34 @@ class NoDecodeNames(Names):
 
 @dataclass
 class FakeContext:
-    """A `StateContext` over plain dicts."""
+    """A `StateContext` over plain dicts: task and lock items are their names,
+    CPUs their numbers."""
 
     tasks: dict[str, dict[str, int | str]] = field(default_factory=dict)
     cpus: list[dict[str, int | str]] = field(default_factory=list)
     locks: dict[str, dict[str, int | str]] = field(default_factory=dict)
 
-    def task_attr(self, task: str, attr: str) -> int | str | None:
-        t = self.tasks.get(task)
-        return None if t is None else t.get(attr)
+    def _table(self, subject: Subject) -> Mapping[str, dict[str, int | str]]:
+        if subject.keyword == "cpu":
+            return {str(i): attrs for i, attrs in enumerate(self.cpus)}
+        return self.tasks if subject.keyword == "task" else self.locks
 
-    def cpu_attr(self, cpu: int, attr: str) -> int | str | None:
-        return self.cpus[cpu].get(attr) if 0 <= cpu < len(self.cpus) else None
+    def lookup(self, subject: Subject, item: str) -> Key | None:
+        if item not in self._table(subject):
+            return None
+        return int(item) if subject.keyword == "cpu" else item
 
-    def lock_attr(self, lock: str, attr: str) -> int | str | None:
-        lk = self.locks.get(lock)
-        return None if lk is None else lk.get(attr)
+    def read(self, subject: Subject, key: Key, attr: str) -> Value | None:
+        item = self._table(subject).get(str(key))
+        return None if item is None else item.get(attr)
 
-    def has_task(self, task: str) -> bool:
-        return task in self.tasks
+    def choices(self, subject: Subject) -> Sequence[str]:
+        return [str(i) for i in range(len(self.cpus))] if subject.keyword == "cpu" else ()
 
-    def has_lock(self, lock: str) -> bool:
-        return lock in self.locks
-
-    def ncpus(self) -> int:
-        return len(self.cpus)
+    def value_ok(self, subject: Subject, value: str) -> bool:
+        if subject.keyword == "task" and value.startswith("swapper"):
+            return True
+        return self.lookup(subject, value) is not None
 
 
 def make_ctx() -> FakeContext:

@@ -47,7 +47,6 @@ from ktui.sim.breakpoints.nodes import Breakpoint, Condition, FieldFilter
 from ktui.sim.breakpoints.parser import parse
 from ktui.sim.breakpoints.subject import (
     Attr,
-    FixedStateContext,
     Key,
     StateContext,
     Subject,
@@ -69,7 +68,6 @@ __all__ = [
     "CmpOp",
     "Condition",
     "FieldFilter",
-    "FixedStateContext",
     "Key",
     "StateContext",
     "Subject",

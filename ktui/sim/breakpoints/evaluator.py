@@ -16,11 +16,9 @@ from dataclasses import replace
 from ktui.sim.breakpoints.hints import did_you_mean, ranges
 from ktui.sim.breakpoints.nodes import Breakpoint, Condition, FieldFilter
 from ktui.sim.breakpoints.subject import (
-    FixedStateContext,
     Key,
     StateContext,
     Subject,
-    as_context,
     subjects,
 )
 from ktui.sim.breakpoints.values import NUMERIC, Value, compare
@@ -38,7 +36,7 @@ def _missing(subj: Subject, item: str, ctx: StateContext) -> str:
     return f"no {subj.noun} {item!r}{did_you_mean(item, choices)}"
 
 
-def validate(bp: Breakpoint, ctx: StateContext | FixedStateContext) -> Breakpoint:
+def validate(bp: Breakpoint, ctx: StateContext) -> Breakpoint:
     """Check that the items `bp` names exist in a machine, and resolve them.
 
     Checks the item of each state condition (``task t1``, ``cpu 3``,
@@ -60,7 +58,7 @@ def validate(bp: Breakpoint, ctx: StateContext | FixedStateContext) -> Breakpoin
         BreakpointError: an item does not exist; ``pos`` points at it in
             ``bp.expr``, and the message says what there is.
     """
-    sctx = as_context(ctx)
+    sctx = ctx
     table = subjects()
 
     def check_ref(ref: str, value: Value, pos: int) -> Key | None:
@@ -131,7 +129,7 @@ def matches_event(bp: Breakpoint, rec: tuple[int, ...], names: Names) -> bool:
     return True
 
 
-def holds(bp: Breakpoint, ctx: StateContext | FixedStateContext, time_ns: int) -> bool:
+def holds(bp: Breakpoint, ctx: StateContext, time_ns: int) -> bool:
     """Whether the time/state condition `bp` is true now.
 
     The caller stops on the event after which this turns from False to True.
@@ -146,17 +144,15 @@ def holds(bp: Breakpoint, ctx: StateContext | FixedStateContext, time_ns: int) -
     """
     if bp.kind == "event":
         return False
-    sctx: StateContext | None = None
     for c in bp.conds:
         actual: Value | None
         subj = c.subj
         if subj is None and c.subject == "time":
             actual = time_ns
         else:
-            sctx = sctx or as_context(ctx)
             subj = subj or subjects()[c.subject]
-            key: Key | None = c.key if c.key is not None else sctx.lookup(subj, c.name)
-            actual = None if key is None else sctx.read(subj, key, c.attr)
+            key: Key | None = c.key if c.key is not None else ctx.lookup(subj, c.name)
+            actual = None if key is None else ctx.read(subj, key, c.attr)
         if not compare(c.op, actual, c.value) or (
             c.vtype in NUMERIC and not isinstance(actual, int)
         ):

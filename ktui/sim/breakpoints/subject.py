@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final, Literal, Protocol, cast
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 from ktui.sim.breakpoints.values import Value, ValueType
 from ktui.sim.trace import RegistrationError
@@ -117,82 +117,6 @@ class StateContext(Protocol):
     def value_ok(self, subject: Subject, value: str) -> bool:
         """Whether a value naming an item of `subject` is valid."""
         ...
-
-
-class FixedStateContext(Protocol):
-    """The context of the three fixed subjects (``task``, ``cpu``, ``lock``),
-    as it was before subjects came from descriptors. Test doubles over plain
-    data implement it; `as_context` adapts it."""
-
-    def task_attr(self, task: str, attr: str) -> Value | None:
-        """Attribute of the task named `task` (comm or pid); None if none."""
-        ...
-
-    def cpu_attr(self, cpu: int, attr: str) -> Value | None:
-        """Attribute of CPU `cpu`."""
-        ...
-
-    def lock_attr(self, lock: str, attr: str) -> Value | None:
-        """Attribute of the lock named `lock`."""
-        ...
-
-    def has_task(self, task: str) -> bool:
-        """Whether a task with this comm (or pid) exists."""
-        ...
-
-    def has_lock(self, lock: str) -> bool:
-        """Whether a lock with this name exists."""
-        ...
-
-    def ncpus(self) -> int:
-        """Number of CPUs."""
-        ...
-
-
-class _FixedAdapter:
-    """`StateContext` over a `FixedStateContext`: items are their own keys."""
-
-    __slots__ = ("ctx",)
-
-    def __init__(self, ctx: FixedStateContext) -> None:
-        self.ctx = ctx
-
-    def lookup(self, subject: Subject, item: str) -> Key | None:
-        kw = subject.keyword
-        if kw == "task":
-            return item if self.ctx.has_task(item) else None
-        if kw == "lock":
-            return item if self.ctx.has_lock(item) else None
-        if kw == "cpu":
-            return int(item) if int(item) < self.ctx.ncpus() else None
-        return None
-
-    def read(self, subject: Subject, key: Key, attr: str) -> Value | None:
-        kw = subject.keyword
-        if kw == "task":
-            return self.ctx.task_attr(str(key), attr)
-        if kw == "lock":
-            return self.ctx.lock_attr(str(key), attr)
-        if kw == "cpu":
-            return self.ctx.cpu_attr(int(key), attr)
-        return None
-
-    def choices(self, subject: Subject) -> Sequence[str]:
-        if subject.keyword == "cpu":
-            return [str(cpu) for cpu in range(self.ctx.ncpus())]
-        return ()
-
-    def value_ok(self, subject: Subject, value: str) -> bool:
-        if subject.keyword == "task" and value.startswith("swapper"):
-            return True
-        return self.lookup(subject, value) is not None
-
-
-def as_context(ctx: StateContext | FixedStateContext) -> StateContext:
-    """`ctx` as a `StateContext` (a `FixedStateContext` is adapted)."""
-    if hasattr(ctx, "read"):  # cheaper than a runtime Protocol check, once per event
-        return cast(StateContext, ctx)
-    return _FixedAdapter(ctx)
 
 
 @dataclass(slots=True)
