@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ktui.renderables.units import fmt_ns
+from ktui.sim.units import fmt_ns
 
 
 @dataclass(frozen=True, slots=True, eq=False)

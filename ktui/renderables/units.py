@@ -1,9 +1,9 @@
 """Human units for simulated time in the UI, and parsing of "where to go" input.
 
 Times are integer nanoseconds everywhere in ktui. Parsing and formatting live
-in `ktui.sim.units` (one duration parser, one `fmt_ns`); this module re-exports
-`fmt_ns` for the renderables and panes and adds the UI's own forms: the compact
-vruntime column and goto targets (``1234``, ``#1234``, ``5ms``).
+in `ktui.sim.units` (one duration parser, one `fmt_ns`); this module adds the
+UI's own forms: the compact vruntime column and goto targets (``1234``,
+``#1234``, ``5ms``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from ktui.sim.units import MAX_DIGITS, fmt_ns, parse_duration, shorten
+from ktui.sim.units import MAX_DIGITS, parse_duration, shorten
 
-__all__ = ["fmt_ns", "fmt_vns", "parse_target"]
+__all__ = ["fmt_vns", "parse_target"]
 
 _EVENT_RE: Final = re.compile(r"^\s*#?\s*(\d+)\s*$")
 

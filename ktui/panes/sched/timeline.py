@@ -19,9 +19,9 @@ from textual.strip import Strip
 
 from ktui.panes.base import Area, Pane
 from ktui.renderables.timeline import LABEL_WIDTH, column_time, timeline_strips
-from ktui.renderables.units import fmt_ns
 from ktui.sim.kernel.sched.view import EMPTY_SCHED
 from ktui.sim.snapshot import MachineSnapshot
+from ktui.sim.units import fmt_ns
 
 if TYPE_CHECKING:
     from ktui.sim.snapshot import TraceReader
