@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ktui.sim.kernel.sched.subjects import task_state_letter
-
 if TYPE_CHECKING:
     from ktui.sim.breakpoints import Key, Subject, Value
     from ktui.sim.machine import Machine
 
-__all__ = ["MachineContext", "task_state_letter"]
+__all__ = ["MachineContext"]
 
 
 class MachineContext:

@@ -15,7 +15,7 @@ from ktui.sim.include.linux.sched import POLICY_BY_NAME, policy_name
 from ktui.sim.kernel.sched.debug import cfs_rq_sums
 from ktui.sim.kernel.sched.fair import fair_sched_class
 from ktui.sim.kernel.sched.sched import cpu_context
-from ktui.sim.replay.context import task_state_letter
+from ktui.sim.kernel.sched.subjects import task_state_letter
 
 if TYPE_CHECKING:
     from ktui.sim.include.linux.sched import TaskStruct
