@@ -357,7 +357,7 @@ def test_python_m_ktui_from_above_a_clone_named_ktui(tmp_path: Path) -> None:
 
 _HANGS = {
     "zero-loop": ("loop { run 0ns }", "limit", 4),
-    "repeat-zero": ("repeat 1000000000 { run 0ns }", "livelock", 1),
+    "repeat-zero": ("repeat 1000000000 { run 0ns }", "limit", 4),
     "nested": ("repeat 2 {\n" * 500 + "run 1ns\n" + "}\n" * 500, "livelock", 1),
     "irqs-off": ("local_irq_disable\nloop { run 1ms }", "livelock", 1),
 }

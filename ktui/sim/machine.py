@@ -26,6 +26,7 @@ from ktui.sim.kernel.sched.features import sched_config
 from ktui.sim.kernel.sched.sched import Rq
 from ktui.sim.state import mypyc_attr
 from ktui.sim.trace import Names, RegistrationError, stable_id
+from ktui.sim.units import KTIME_MAX
 
 if TYPE_CHECKING:
     from ktui.sim.kernel.locking.lock import Lock
@@ -47,8 +48,15 @@ silent chain (`ktui.sim.hw.cpu`) counts 1 more. A step that does this much
 without an event is a simulator live-lock (`Machine.step` sets
 ``cfg.stall``), not a kernel state. Counted in work, never wall clock, so
 it stops at the same place on every machine."""
-NO_HORIZON: Final = 1 << 64
-"""`Config.horizon` when no ``--until`` bounds the run (past every u64 time)."""
+NO_HORIZON: Final = KTIME_MAX
+"""`Config.horizon` when no ``--until`` bounds the run: the end of time.
+
+Times are ktime_t nanoseconds (include/linux/ktime.h), so work due after
+`KTIME_MAX` can never happen; a step that reaches it stops with ``cfg.stall``
+``"ktime_max"`` and the run ends there (status ``limit``, `KTIME_MAX_REASON`)."""
+KTIME_MAX_REASON: Final = (
+    f"simulated time would pass KTIME_MAX ({KTIME_MAX} ns, about 292 years): the clock cannot go further"
+)
 
 KindHandler = Callable[["Machine", int, int], bool]
 """Handles one pending item ``(a, b)``; returns True if it emitted an event."""
@@ -239,7 +247,9 @@ class Machine:
 
         Bounded: it pops no work due after ``cfg.horizon`` and does at most
         `SILENT_WORK_LIMIT` silent work; either way it returns False with
-        ``cfg.stall`` saying which (``"until"`` or ``"livelock"``).
+        ``cfg.stall`` saying which (``"until"``, ``"ktime_max"`` when the
+        next work is past `KTIME_MAX` and no ``--until`` was given, or
+        ``"livelock"``).
 
         Returns:
             False when nothing is left to do (the machine is finished, and
@@ -253,7 +263,7 @@ class Machine:
         cfg.stall = ""
         while queue:
             if queue[0][0] > horizon:
-                cfg.stall = "until"
+                cfg.stall = "ktime_max" if horizon == NO_HORIZON else "until"
                 return False
             time_ns, _prio, _seq, kind, a, b = heapq.heappop(queue)
             self.now = time_ns

@@ -27,7 +27,7 @@ def _sim(program: str, cpus: int = 1) -> Simulator:
         ("loop { sched_yield }", "limit"),
         ("loop { schedule }", "limit"),
         ("loop { udelay 0ns }", "limit"),
-        ("repeat 1000000000 { run 0ns }", "livelock"),
+        ("repeat 1000000000 { run 0ns }", "limit"),  # passes skipped (hw/cpu.py)
         (NESTED, "livelock"),
         ("local_irq_disable\nloop { run 1ms }", "livelock"),
     ],
@@ -40,14 +40,16 @@ def test_each_hang_ends_under_the_step_limit(program: str, status: str) -> None:
         assert sim.stop.reason == "1000 events"
 
 
-def test_a_repeat_of_zero_time_ops_is_a_livelock_naming_cpu_task_and_lines() -> None:
-    """Program line 1 is the repeat; the reason names CPU 0, task t (pid 1)
-    and that line, and the run cannot go past its last event."""
-    sim = _sim("repeat 1000000000 { run 0ns }")
+def test_an_irqs_off_loop_is_a_livelock_naming_cpu_task_and_lines() -> None:
+    """The loop is the 2nd-4th lines of the program; the reason names CPU 0,
+    task t (pid 1) and those file lines, and the run cannot go past its last
+    event."""
+    sim = _sim("local_irq_disable\nloop {\nrun 1ms\n}")
     assert sim.run(steps=1000) == "livelock"
     reason = sim.stop.reason
     assert f"no event after {SILENT_WORK_LIMIT} silent work items" in reason
-    assert "CPU 0, task t (pid 1), program line " in reason
+    run_line = next(op.line for op in sim.cfg.scenario.tasks[0].program if op.name == "run")
+    assert reason.endswith(f"CPU 0, task t (pid 1), program lines {run_line - 1}-{run_line + 1}")
     end = sim.event
     assert sim.end == end and sim.at_end()
     assert sim.run(steps=10) == "livelock"  # again: the same stop, no new event
@@ -72,8 +74,8 @@ def test_livelock_is_deterministic() -> None:
 def test_livelock_state_is_the_last_events() -> None:
     """After the stop the position is right after the last event: the same
     state as going back there and forward again."""
-    sim = _sim("repeat 1000000000 { run 0ns }")
-    sim.run(steps=1000)
+    sim = _sim(NESTED)
+    assert sim.run(steps=1000) == "livelock"
     end, digest = sim.event, sim.state_hash()
     sim.goto(0)
     sim.goto(end)
@@ -116,7 +118,7 @@ def test_64_cpus_spinning_alone_do_not_livelock() -> None:
 def test_no_history_livelocks_too() -> None:
     from ktui.sim.scenario import parse_scenario_text
 
-    text = '[scenario]\nname = "x"\nseed = 1\n[[task]]\nname = "t"\nprogram = "repeat 1000000000 { run 0ns }"'
+    text = '[scenario]\nname = "x"\nseed = 1\n[[task]]\nname = "t"\nprogram = "local_irq_disable\\nloop { run 1ms }"'
     sim = Simulator(parse_scenario_text(text, "<test>"), history=False)
     assert sim.run(steps=1000) == "livelock"
 
@@ -157,3 +159,33 @@ def test_any_small_program_ends_within_the_step_limit(programs: list[list[str]],
     assert sim.event <= 1000
     if status == "livelock":
         assert "CPU 0, task t" in sim.stop.reason
+
+
+# -- the end of time ----------------------------------------------------------
+def test_a_run_stops_at_ktime_max() -> None:
+    """Forked 0.5 ms before KTIME_MAX (2**63 - 1 ns, include/linux/ktime.h),
+    `run 1ms` cannot end: the run stops with status limit at the last event
+    before KTIME_MAX, and stays there."""
+    from ktui.sim.machine import KTIME_MAX_REASON
+    from ktui.sim.units import KTIME_MAX
+
+    start = KTIME_MAX - 500_000
+    sim = make_sim({"t": f'start = "{start}ns"\n--- run 1ms'})
+    assert sim.run() == "limit"
+    assert sim.stop.reason == KTIME_MAX_REASON
+    assert "KTIME_MAX (9223372036854775807 ns" in KTIME_MAX_REASON
+    assert start <= sim.time_ns <= KTIME_MAX
+    end, digest = sim.event, sim.state_hash()
+    assert sim.run() == "limit" and (sim.event, sim.state_hash()) == (end, digest)
+    sim.goto(0)
+    sim.goto(end)
+    assert sim.state_hash() == digest
+
+
+def test_sleeping_to_ktime_max_ends() -> None:
+    """loop { msleep 4294967295 } (UINT_MAX ms, about 49.7 days each) walks
+    time up to KTIME_MAX in 2**63 / (2**32 * 10**6) = about 2,147 sleeps."""
+    sim = _sim("loop { msleep 4294967295 }")
+    assert sim.run() == "limit"
+    assert "KTIME_MAX" in sim.stop.reason
+    assert sim.time_ns > (1 << 63) - 4294967296 * 1_000_000 * 2

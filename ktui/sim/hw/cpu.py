@@ -24,19 +24,30 @@ event nor takes time cannot run forever at one instant:
 - A silent chain that comes back to the same place in its program (same op,
   phase and loop counters; found with Brent's cycle detection) while its task
   is alone on its run queue is a CPU spinning in a loop whose every pass
-  does exactly the same (loops of up to `SILENT_OP_LIMIT` / 2 ops are found
-  within one chain): nothing it does changes until something else happens. It spins until the next pending work of the machine (a tick, a
+  does exactly the same: nothing it does changes until something else
+  happens. It spins until the next pending work of the machine (a tick, a
   timer, another CPU's next step), charged all that time, instead of being
   stepped through pass by pass. With other tasks queued, a pass can switch
   to one of them as time goes on (schedule() re-picks), so such a loop is
   charged per op as above.
 
-Live-lock. A chain charged per op while its task is alone on its run queue
-(a ``repeat`` of silent ops, whose counter defeats the cycle check) counts
-its ops toward the step's `ktui.sim.machine.SILENT_WORK_LIMIT`, on top of
-the handler call; with other tasks queued only the handler call counts, as
-such a loop can hand the CPU over. `livelock_reason` names the CPU, its task
-and the program lines of the loop for the ``livelock`` stop.
+Repeats. A silent pass of a ``repeat`` changes nothing but its counter, so a
+task alone on its CPU that comes back to the ``end`` of a repeat after a
+whole silent pass skips the next passes, as many as end before the
+machine's next work, charging their time (`repeat_passes_to_skip`): the
+same events, times and state as running them one by one. (A pass that calls
+schedule() reads the clock in update_curr(); its skipped passes fold their
+accounting into the next update, as the spinning loop above does.) And a
+task alone runs its silent chain on past `SILENT_OP_LIMIT` ops, its CPU's
+clock moved along in whole chains, up to the machine's next work: nothing
+can see it before then. So a loop of silent ops costs wall time per tick,
+never per op, at any HZ.
+
+Live-lock. What still does no event is counted by `Machine.step` toward
+`ktui.sim.machine.SILENT_WORK_LIMIT` per handler call (a CPU stuck with
+interrupts off, whose tick never comes; ``run 1ns`` passes, each its own
+resume). `livelock_reason` names the CPU, its task and the program lines of
+the loop for the ``livelock`` stop.
 """
 
 from __future__ import annotations
@@ -58,6 +69,7 @@ from ktui.sim.kernel.sched.core import K_EXEC, kick, schedule
 from ktui.sim.machine import PRIO_CONT, PRIO_TASK, bind_kind
 from ktui.sim.ops import OPS, Op, register_op
 from ktui.sim.trace import define_event
+from ktui.sim.units import KTIME_MAX
 
 if TYPE_CHECKING:
     from ktui.sim.kernel.sched.sched import Rq
@@ -122,7 +134,12 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
     if rq.spinning_on >= 0:
         return False  # spinning on a spinlock: only its release moves us
     program = m.cfg.programs[pid]
-    silent = 0
+    alone = rq.nr_running <= 1
+    silent = 0  # silent ops run in this chain
+    total = 0  # silent ops run or skipped (repeat passes) in this chain
+    charged = 0  # of those, the ops whose time is not yet charged
+    horizon = -1  # time of the machine's next work (`next_work`), once needed
+    passes: dict[int, tuple[int, int, list[int]]] = {}  # repeat end pc -> last pass
     # Brent's cycle detection over the task's place in its program.
     power = 1
     mark_pc = -1
@@ -161,12 +178,25 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
             left = task.loop_stack[-1]
             if left < 0:  # loop { } forever
                 task.pc = start + 1
-            elif left > 1:
-                task.loop_stack[-1] = left - 1
-                task.pc = start + 1
             else:
-                task.loop_stack.pop()
-                task.pc += 1
+                if left > 1 and alone:
+                    if horizon < 0:
+                        horizon = next_work(m)
+                    skip = repeat_passes_to_skip(
+                        passes, task, total, m.now + charged * SILENT_OP_NS, horizon
+                    )
+                    if skip:
+                        ops = skip * (total - passes[task.pc][0])
+                        total += ops
+                        charged += ops
+                        left -= skip
+                    passes[task.pc] = (total, left, task.loop_stack[:-1])
+                if left > 1:
+                    task.loop_stack[-1] = left - 1
+                    task.pc = start + 1
+                else:
+                    task.loop_stack.pop()
+                    task.pc += 1
         elif name in SCHEDULE_OPS and in_atomic_preempt_off(pcpu.preempt_count):
             return schedule_bug(m, rq, task)
         elif OPS[name].handler(m, rq, task, op):
@@ -181,22 +211,90 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
             return False  # it started burning time, left the CPU, or blocks
         # The op was silent: no event, no time.
         silent += 1
+        total += 1
+        charged += 1
         if (
             task.pc == mark_pc
             and task.op_phase == mark_phase
             and task.loop_stack == mark_stack
-            and rq.nr_running <= 1
+            and alone
         ):
             spin_until_next_work(m, rq, pcpu)
             return False
         if silent == power:  # Brent: move the mark to here, double the window
             power *= 2
             mark_pc, mark_phase, mark_stack = task.pc, task.op_phase, task.loop_stack[:]
-        if silent >= SILENT_OP_LIMIT:
-            if rq.nr_running <= 1:  # alone: its ops change nothing (see above)
-                m.cfg.silent += silent
-            kick(m, rq, m.now + silent * SILENT_OP_NS)
+        if charged >= SILENT_OP_LIMIT:
+            # Charged in whole chains of SILENT_OP_LIMIT ops, the rest left
+            # for later, as running the skipped passes one by one would.
+            chains = charged - charged % SILENT_OP_LIMIT
+            busy_until = m.now + chains * SILENT_OP_NS
+            if alone:
+                # Alone, its ops change nothing another CPU or task could see
+                # before the machine's next work: the CPU goes on at once,
+                # its clock moved to where the ops it ran took it (nothing
+                # else is due before then, so time stays in order).
+                if horizon < 0:
+                    horizon = next_work(m)
+                if busy_until < horizon:
+                    m.now = busy_until
+                    charged -= chains
+                    continue
+            kick(m, rq, busy_until)
             return False
+
+
+def repeat_passes_to_skip(
+    passes: dict[int, tuple[int, int, list[int]]],
+    task: TaskStruct,
+    total: int,
+    busy_until: int,
+    horizon: int,
+) -> int:
+    """Passes of the innermost ``repeat`` the task, alone on its CPU, can
+    skip at its ``end`` op (charging their time) instead of running them.
+
+    A silent pass changes nothing but the loop counter (every state change
+    emits an event), so when the last pass through this ``end`` was silent
+    too (in this chain, its counter one higher, the outer loops' counters
+    the same), the next passes are the same again: as many as end before the
+    machine's next work at `horizon`, and at most all but the last pass, can
+    be skipped. `total` counts the chain's silent ops so far, run or
+    skipped; the CPU is busy with them until `busy_until`.
+    """
+    last = passes.get(task.pc)
+    left = task.loop_stack[-1]
+    if last is None or last[1] != left + 1 or last[2] != task.loop_stack[:-1]:
+        return 0
+    pass_ns = (total - last[0]) * SILENT_OP_NS
+    if horizon <= busy_until + pass_ns:
+        return 0
+    return min(left - 1, (horizon - 1 - busy_until) // pass_ns)
+
+
+def next_work(m: Machine) -> int:
+    """Time of the machine's next pending work that can change anything
+    (`pending_work`), or `KTIME_MAX` + 1 when there is none."""
+    nxt = pending_work(m)
+    return KTIME_MAX + 1 if nxt is None else nxt[0]
+
+
+def pending_work(m: Machine) -> tuple[int, int] | None:
+    """(time, priority) of the machine's next pending work that can change
+    anything, or None.
+
+    Resumes that are stale, or of CPUs spinning in a silent loop (they wait
+    for work themselves), cannot, and are skipped.
+    """
+    nxt: tuple[int, int] | None = None
+    rqs = m.rqs
+    pcpus = m.pcpu
+    for time_ns, prio, _seq, kind, a, b in m.queue:
+        if kind == K_EXEC and (b != rqs[a].exec_gen or b == pcpus[a].spin_gen):
+            continue
+        if nxt is None or (time_ns, prio) < nxt:
+            nxt = (time_ns, prio)
+    return nxt
 
 
 def spin_until_next_work(m: Machine, rq: Rq, pcpu: PerCpu) -> None:
@@ -207,14 +305,7 @@ def spin_until_next_work(m: Machine, rq: Rq, pcpu: PerCpu) -> None:
     skipped: two spinning CPUs would otherwise wait for each other at one
     instant forever.
     """
-    nxt: tuple[int, int] | None = None
-    rqs = m.rqs
-    pcpus = m.pcpu
-    for time_ns, prio, _seq, kind, a, b in m.queue:
-        if kind == K_EXEC and (b != rqs[a].exec_gen or b == pcpus[a].spin_gen):
-            continue
-        if nxt is None or (time_ns, prio) < nxt:
-            nxt = (time_ns, prio)
+    nxt = pending_work(m)
     if nxt is None:  # nothing else will ever happen: charge one chain
         kick(m, rq, m.now + SILENT_OP_LIMIT * SILENT_OP_NS)
         return
@@ -244,11 +335,11 @@ def continue_task(m: Machine, rq: Rq) -> None:
 @register_op("run", ("duration", "duration"), doc="burn CPU for DURATION of the task's own runtime (preemptible)")
 def op_run(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     """Start burning ``op.args[0]`` ns; the CPU comes back when it is over."""
-    task.run_left = op.args[0]
-    task.run_start = m.now
-    if task.run_left == 0:
+    if op.args[0] == 0:  # (run_start untouched: as if it never ran)
         task.pc += 1
         return False
+    task.run_left = op.args[0]
+    task.run_start = m.now
     kick(m, rq, m.now + task.run_left)
     return False
 

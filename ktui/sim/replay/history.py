@@ -164,7 +164,8 @@ class History:
         when it ran out of work there."""
         self.stalled = ""
         """Why the last `advance` returned False: ``"finished"``,
-        ``"livelock"`` or ``"until"`` (the step reached ``cfg.horizon``)."""
+        ``"livelock"``, ``"until"`` (the step reached ``cfg.horizon``) or
+        ``"ktime_max"`` (the next work is past KTIME_MAX)."""
         if record:
             self._save_sparse(0)
 
@@ -229,7 +230,7 @@ class History:
         m = self.m
         stall = m.cfg.stall
         self.stalled = stall or "finished"
-        if stall == "until":
+        if stall in ("until", "ktime_max"):
             if self.record:  # back to "right after the last event"
                 self.restore(m.nr_events)
             return False

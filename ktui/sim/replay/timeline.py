@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 from ktui.sim.boot import boot
 from ktui.sim.errors import BreakpointError, CommandError, ScenarioError
 from ktui.sim.kernel.locking.deadlock import EV_DEADLOCK
-from ktui.sim.machine import NO_HORIZON
+from ktui.sim.machine import KTIME_MAX_REASON, NO_HORIZON
 from ktui.sim.replay import checkpoint
 from ktui.sim.replay.breakpoint_table import BreakpointEntry, BreakpointTable
 from ktui.sim.replay.history import (
@@ -330,6 +330,8 @@ class Simulator:
                     stop = StopInfo("limit", f"until t={until_ns} ns")
                 elif hist.stalled == "livelock":
                     stop = StopInfo("livelock", hist.livelock, events=[self.event])
+                elif hist.stalled == "ktime_max":
+                    stop = StopInfo("limit", KTIME_MAX_REASON)
                 else:
                     stop = StopInfo("finished", "no more work")
                 break

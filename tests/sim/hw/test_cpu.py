@@ -191,3 +191,66 @@ def test_exiting_with_preemption_off_resets_the_count_without_a_bug() -> None:
     assert sim.run() == "finished"
     assert sim.machine.bugs == []
     assert [p.preempt_count for p in sim.machine.pcpu] == [0]
+
+
+# -- repeat passes skipped: exact, and the same at every HZ ------------------
+def test_a_silent_repeat_is_charged_per_op_in_whole_chains() -> None:
+    """repeat 10000 { run 0ns } is 1 + 10000 * 2 = 20,001 silent ops: charged
+    in whole chains of 16, 20,000 ops * 100 ns = 2 ms (under the first 4 ms
+    tick), so preempt_disable comes at t = 2,000,000 ns."""
+    ops = 1 + 10_000 * 2
+    sim = make_sim({"t": "--- repeat 10000 {\nrun 0ns\n}\npreempt_disable\npreempt_enable"})
+    assert sim.run() == "finished"
+    times = [sim.event_at(i).time_ns for i in range(1, sim.recorded + 1) if sim.event_at(i).name == "preempt_disable"]
+    assert times == [(ops - ops % SILENT_OP_LIMIT) * SILENT_OP_NS] == [2_000_000]
+
+
+@pytest.mark.parametrize("hz", [100, 250, 1000])
+def test_a_huge_silent_repeat_spins_tick_to_tick_at_every_hz(hz: int) -> None:
+    """repeat 1000000000 { run 0ns } alone: 200 s of ops, so --steps 1000
+    stops on the limit with the task running all along (never a livelock,
+    whatever the tick rate)."""
+    sim = make_sim({"t": "--- repeat 1000000000 {\nrun 0ns\n}"}, hz=hz)
+    assert sim.run(steps=1000) == "limit"
+    assert _runtimes(sim)["t"] == sim.time_ns > 0
+
+
+# Ops that are silent and read no clock. (A schedule() alone on its CPU is
+# silent too, but its update_curr() reads the clock: skipped passes of it fold
+# their accounting into the next update, as a spinning `loop` does.)
+_SILENT = st.sampled_from(["run 0ns", "udelay 0ns"])
+_EMIT = st.sampled_from(["preempt_disable\npreempt_enable", "run 1us", "msleep 1"])
+
+
+def _repeats(children: st.SearchStrategy[list[str]]) -> st.SearchStrategy[list[str]]:
+    head = st.integers(1, 600).map(lambda n: f"repeat {n} {{")
+    return st.one_of(
+        st.tuples(head, children).map(lambda hc: [hc[0], *hc[1], "}"]),
+        st.lists(children, min_size=1, max_size=3).map(lambda ls: sum(ls, [])),
+    )
+
+
+_BODY = st.recursive(st.one_of(_SILENT, _EMIT).map(lambda s: [s]), _repeats, max_leaves=5)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bodies=st.lists(_BODY, min_size=1, max_size=2), hz=st.sampled_from([100, 1000]))
+def test_skipping_repeat_passes_is_exact(bodies: list[list[str]], hz: int) -> None:
+    """The same events, times and state as running every pass, one or two
+    tasks on one CPU (alone, or sharing it, where nothing is skipped)."""
+    from unittest import mock
+
+    import ktui.sim.hw.cpu as cpu
+
+    tasks = {f"t{i}": "--- " + "\n".join(body) for i, body in enumerate(bodies)}
+    fast = make_sim(tasks, hz=hz)
+    fast.run(steps=3000)
+    with mock.patch.object(cpu, "repeat_passes_to_skip", lambda *a: 0):
+        slow = make_sim(tasks, hz=hz)
+        slow.run(steps=3000)
+    assert fast.stop.status == slow.stop.status
+    assert fast.event == slow.event
+    assert [(e.name, e.time_ns) for e in map(fast.event_at, range(1, fast.event + 1))] == [
+        (e.name, e.time_ns) for e in map(slow.event_at, range(1, slow.event + 1))
+    ]
+    assert fast.state_hash() == slow.state_hash()
