@@ -56,12 +56,20 @@ _LIMITS = {
 
 
 def parse_sysctl(value: object, ctx: SectionContext) -> Sysctl:
-    """``[sysctl]`` with ``kernel.NAME = N`` keys (a TOML dotted key)."""
-    if not isinstance(value, dict) or set(value) - {"kernel"}:
-        raise ctx.error("expected kernel.NAME = N keys, e.g. kernel.watchdog_thresh = 10")
-    kernel = value.get("kernel", {})
-    if not isinstance(kernel, dict):
-        raise ctx.error("expected kernel.NAME = N keys", key="kernel")
+    """``[sysctl]`` with ``kernel.NAME = N`` keys: a TOML dotted key, or the
+    sysctl name quoted (``"kernel.watchdog_thresh" = 10``), as sysctl(8)
+    spells it."""
+    hint = "expected kernel.NAME = N keys, e.g. kernel.watchdog_thresh = 10"
+    if not isinstance(value, dict):
+        raise ctx.error(hint)
+    kernel: dict[str, object] = {}
+    for key, v in value.items():
+        if key == "kernel" and isinstance(v, dict):
+            kernel.update(v)
+        elif key.startswith("kernel.") and key.count(".") == 1:
+            kernel[key.removeprefix("kernel.")] = v
+        else:
+            raise ctx.error(f"{hint}; got {key!r}", key=key)
     out: dict[str, int] = {}
     for key, v in kernel.items():
         if key not in _LIMITS:

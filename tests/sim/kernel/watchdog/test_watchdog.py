@@ -95,6 +95,18 @@ def test_unknown_sysctl_is_a_scenario_error() -> None:
         make_sim({"t1": "---\nrun 1ms"}, extra="[sysctl]\nkernel.watchdog_tresh = 1")
 
 
+def test_quoted_sysctl_names_work_like_dotted_keys() -> None:
+    """"kernel.watchdog_thresh" = 5 (sysctl(8)'s spelling) is kernel.watchdog_thresh = 5."""
+    quoted = make_sim({"t1": SPIN_FOREVER}, extra='[sysctl]\n"kernel.watchdog_thresh" = 5')
+    dotted = make_sim({"t1": SPIN_FOREVER}, extra="[sysctl]\nkernel.watchdog_thresh = 5")
+    for sim in (quoted, dotted):
+        sim.run(until_ns=20 * SEC)
+    assert lines_of(quoted) == lines_of(dotted)
+    assert any("lockup" in ln for ln in lines_of(quoted))
+    with pytest.raises(ScenarioError, match="vm.swappiness"):
+        make_sim({"t1": "---\nrun 1ms"}, extra='[sysctl]\n"vm.swappiness" = 1')
+
+
 def test_softlockup_is_an_event_breakpoint() -> None:
     """`softlockup` stops the run at the report, like any tracepoint."""
     sim = make_sim({"t1": SPIN_FOREVER}, extra="[sysctl]\nkernel.watchdog_thresh = 1")
