@@ -64,7 +64,8 @@ package so that the editable install's import hook finds it."""
 FAST_MODULES: tuple[str, ...] = (
     "ktui/sim/state.py",
     "ktui/sim/machine.py",
-    "ktui/sim/include/linux/sched.py",
+    "ktui/sim/include/linux/sched/__init__.py",
+    "ktui/sim/include/linux/sched/prio.py",
     "ktui/sim/include/linux/percpu.py",
     "ktui/sim/include/linux/preempt.py",
     "ktui/sim/kernel/sched/sched.py",

@@ -3,8 +3,7 @@
 Only the fields the simulator uses are kept, in kernel spelling. Tasks refer
 to each other, to CPUs and to locks by number (pid, cpu, lock id), never by
 object, so the whole machine state is plain data that copies and digests
-stably. Left out: signals, mm, files, credentials, cgroups, the RT and
-deadline entities (the scheduler issue adds them).
+stably. Left out: signals, mm, files, credentials, cgroups.
 """
 
 from __future__ import annotations
@@ -12,6 +11,16 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Final, NewType
 
+from ktui.sim.include.linux.sched.prio import (  # noqa: F401 - re-exported
+    DEFAULT_PRIO,
+    MAX_NICE,
+    MAX_PRIO,
+    MAX_RT_PRIO,
+    MIN_NICE,
+    NICE_TO_PRIO,
+    NICE_WIDTH,
+    PRIO_TO_NICE,
+)
 from ktui.sim.state import PlainState, mypyc_attr
 
 Pid = NewType("Pid", int)
@@ -57,23 +66,6 @@ def policy_name(policy: int) -> str:
     return str(policy)
 
 
-# include/linux/sched/prio.h
-MAX_NICE = 19
-MIN_NICE = -20
-NICE_WIDTH = MAX_NICE - MIN_NICE + 1
-MAX_RT_PRIO = 100
-MAX_PRIO = MAX_RT_PRIO + NICE_WIDTH
-DEFAULT_PRIO = MAX_RT_PRIO + NICE_WIDTH // 2  # 120
-
-
-def NICE_TO_PRIO(nice: int) -> int:  # noqa: N802 - kernel macro name
-    """static_prio of a nice value: 120 + nice."""
-    return nice + DEFAULT_PRIO
-
-
-def PRIO_TO_NICE(prio: int) -> int:  # noqa: N802 - kernel macro name
-    """nice value of a static_prio."""
-    return prio - DEFAULT_PRIO
 
 
 # task_struct.on_rq (kernel/sched/sched.h)
@@ -131,6 +123,89 @@ class SchedEntity(PlainState):
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
+class SchedRtEntity(PlainState):
+    """``struct sched_rt_entity``: a task's RT-class bookkeeping.
+
+    Attributes:
+        time_slice: ns left of a SCHED_RR task's round-robin slice
+            (``RR_TIMESLICE`` when refilled; jiffies in the kernel).
+        timeout: Ticks run since it last slept (RLIMIT_RTTIME; counted only).
+        on_rq: Queued on its rt_rq's priority list.
+        on_list: On the list (the kernel separates the two for group moves).
+    """
+
+    __slots__: Final = ("time_slice", "timeout", "on_rq", "on_list")
+
+    def __init__(self) -> None:
+        self.time_slice = 0
+        self.timeout = 0
+        self.on_rq = 0
+        self.on_list = 0
+
+
+@mypyc_attr(allow_interpreted_subclasses=True)
+class SchedDlEntity(PlainState):
+    """``struct sched_dl_entity``: a task's deadline-class (CBS) bookkeeping.
+
+    Attributes:
+        dl_runtime: Runtime per period, ns (sched_attr.sched_runtime).
+        dl_deadline: Relative deadline, ns.
+        dl_period: Period, ns (the deadline when given as 0).
+        dl_bw: to_ratio(dl_period, dl_runtime): runtime/period << BW_SHIFT.
+        dl_density: to_ratio(dl_deadline, dl_runtime).
+        runtime: Remaining runtime of the current instance, ns (signed).
+        deadline: Absolute deadline of the current instance, ns.
+        flags: sched_attr.sched_flags.
+        dl_throttled: Out of runtime, waiting for the replenishment timer.
+        dl_yielded: Gave up the rest of its runtime with sched_yield().
+        dl_non_contending: Blocked, its bandwidth still counted until the
+            0-lag time (the inactive timer).
+        dl_overrun: Ran past its runtime (SCHED_FLAG_DL_OVERRUN).
+        dl_server: This entity serves another class (the fair server).
+        timer_gen: Invalidates a pending replenishment (dl_timer) when
+            bumped; timer_at is when it fires, 0 if not armed.
+        inactive_gen: The same for the inactive timer.
+    """
+
+    __slots__: Final = (
+        "dl_runtime",
+        "dl_deadline",
+        "dl_period",
+        "dl_bw",
+        "dl_density",
+        "runtime",
+        "deadline",
+        "flags",
+        "dl_throttled",
+        "dl_yielded",
+        "dl_non_contending",
+        "dl_overrun",
+        "dl_server",
+        "timer_gen",
+        "timer_at",
+        "inactive_gen",
+    )
+
+    def __init__(self) -> None:
+        self.dl_runtime = 0
+        self.dl_deadline = 0
+        self.dl_period = 0
+        self.dl_bw = 0
+        self.dl_density = 0
+        self.runtime = 0
+        self.deadline = 0
+        self.flags = 0
+        self.dl_throttled = False
+        self.dl_yielded = False
+        self.dl_non_contending = False
+        self.dl_overrun = False
+        self.dl_server = False
+        self.timer_gen = 0
+        self.timer_at = 0
+        self.inactive_gen = 0
+
+
+@mypyc_attr(allow_interpreted_subclasses=True)
 class TaskStruct(PlainState):
     """``struct task_struct``: one task and where it is in its program.
 
@@ -157,6 +232,8 @@ class TaskStruct(PlainState):
         "on_rq",
         "on_cpu",
         "se",
+        "rt",
+        "dl",
         "nvcsw",
         "nivcsw",
         "start_time",
@@ -190,6 +267,8 @@ class TaskStruct(PlainState):
         self.on_rq = 0
         self.on_cpu = False
         self.se = SchedEntity()
+        self.rt = SchedRtEntity()
+        self.dl = SchedDlEntity()
         self.nvcsw = 0
         self.nivcsw = 0
         self.start_time = 0
