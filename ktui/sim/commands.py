@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from ktui.sim.errors import CommandError
-from ktui.sim.include.linux.sched import MAX_NICE, MIN_NICE
+from ktui.sim.include.linux.sched.prio import MAX_NICE, MIN_NICE
 from ktui.sim.trace import RegistrationError
 
 if TYPE_CHECKING:

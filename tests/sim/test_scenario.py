@@ -404,8 +404,19 @@ def test_program_missing_or_wrong_type() -> None:
     [
         ("nice = 20", 7, "expected an integer -20..19, got 20"),
         ('nice = "0"', 7, "expected an integer -20..19, got a string"),
-        ('policy = "fifo"', 7, "SCHED_FIFO) is not modelled yet; use one of normal, batch, idle"),
-        ('policy = "deadline"', 7, "not modelled yet"),
+        ('policy = "fifo"', 5, "missing key 'rt_priority' (policy 'fifo' needs rt_priority = 1..99)"),
+        ('policy = "rr"\nrt_priority = 0', 8, "expected an integer 1..99, got 0"),
+        ('policy = "fifo"\nrt_priority = 50\nnice = 5', 9, "nice does not apply to a fifo task"),
+        ('rt_priority = 5', 7, "rt_priority applies to policy fifo or rr only, not 'normal'"),
+        ('policy = "deadline"', 5, "missing key 'runtime'"),  # (the [[task]] line)
+        (
+            'policy = "deadline"\nruntime = "20ms"\ndeadline = "10ms"',
+            8,
+            "runtime 20000000ns, deadline 10000000ns, period 10000000ns: SCHED_DEADLINE needs "
+            "1024ns <= runtime <= deadline <= period, period 100us..4194304us (sched_setattr() would return -EINVAL)",
+        ),
+        ('policy = "deadline"\nruntime = "1ms"\ndeadline = "10ms"\nperiod = "5s"', 8, "period 100us..4194304us"),
+        ('runtime = "1ms"', 7, "runtime applies to policy deadline only, not 'normal'"),
         ('policy = "batchh"', 7, "did you mean 'batch'"),
         ('start = "5"', 7, "has no unit"),
         ('start = "-1ms"', 7, "negative duration"),

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ktui.sim.include.linux.sched import NICE_TO_PRIO, POLICY_BY_NAME, TaskState, TaskStruct
+from ktui.sim.include.linux.sched import POLICY_BY_NAME, TaskState, TaskStruct
+from ktui.sim.include.linux.sched.prio import NICE_TO_PRIO
+from ktui.sim.include.uapi.linux.sched.types import SchedAttr
 from ktui.sim.kernel.sched.classes import task_sched_class
 from ktui.sim.kernel.sched.core import wake_up_new_task
 from ktui.sim.kernel.sched.fair import set_load_weight
+from ktui.sim.kernel.sched.syscalls import sched_setattr_nocheck
 from ktui.sim.machine import PRIO_CONT, PRIO_FORK, register_kind
 from ktui.sim.trace import define_event
 
@@ -35,14 +38,27 @@ def schedule_forks(m: Machine) -> None:
 def _fork(m: Machine, pid: int, _b: int) -> bool:
     spec = m.cfg.scenario.tasks[pid - 1]
     task = TaskStruct(pid, spec.name, spec.affinity)
-    task.policy = int(POLICY_BY_NAME[spec.policy])
-    # sched_fork(): prio from static_prio; normal tasks' prio == static_prio.
+    # sched_fork(): the parent (the idle task) is SCHED_NORMAL, nice 0...
     task.static_prio = task.normal_prio = task.prio = NICE_TO_PRIO(spec.nice)
     task.start_time = m.now
     task.cpu = spec.cpu if spec.cpu is not None else spec.affinity[0]
     task.state = int(TaskState.TASK_NEW)
     set_load_weight(task)
     m.tasks[pid] = task
+    policy = int(POLICY_BY_NAME[spec.policy])
+    if policy != task.policy:
+        # ... and the scenario's policy is what chrt(1) does before exec():
+        # sched_setattr() on the new task (a SCHED_DEADLINE parent could
+        # not fork at all: sched_fork() returns -EAGAIN for dl_prio()).
+        attr = SchedAttr(
+            sched_policy=policy,
+            sched_nice=spec.nice,
+            sched_priority=spec.rt_priority,
+            sched_runtime=spec.dl_runtime,
+            sched_deadline=spec.dl_deadline,
+            sched_period=spec.dl_period,
+        )
+        sched_setattr_nocheck(m, task, attr)
     # The parent is the idle task; CPU 0's current task is what the trace's
     # common fields show, as for the sched_wakeup_new that follows.
     m.emit(EV_SCHED_PROCESS_FORK, 0, m.rqs[0].curr, 0, pid)

@@ -269,13 +269,13 @@ class _Loader:
             if cpu not in affinity:
                 raise tbl.fail(f"cpu {cpu} is not in affinity {list(affinity)}", "cpu")
         policy = _policy(tbl)
-        try:
-            start_ns = parse_duration(tbl.string("start", "0ms", '"5ms"').strip())
-        except ValueError as e:
-            raise tbl.fail(str(e), "start") from None
+        rt_priority, dl = _policy_params(tbl, policy, len(affinity) == machine.cpus)
+        start_ns = _duration(tbl, "start", "0ms")
         program = self.program(tbl, name, lock_map, objects)
         pid = i + 1
-        return TaskSpec(name, pid, cpu, affinity, nice, policy, start_ns, program, tbl.line())
+        return TaskSpec(
+            name, pid, cpu, affinity, nice, policy, start_ns, program, tbl.line(), rt_priority, *dl
+        )
 
     def program(
         self,
@@ -359,6 +359,64 @@ def _affinity(tbl: _Table, nr_cpus: int) -> tuple[int, ...]:
             raise tbl.fail(f"CPU {v} is listed twice", "affinity")
         cpus.append(v)
     return tuple(sorted(cpus))
+
+
+def _duration(tbl: _Table, key: str, default: str) -> int:
+    """A duration key (``"5ms"``), in ns."""
+    try:
+        return parse_duration(tbl.string(key, default, '"5ms"').strip())
+    except ValueError as e:
+        raise tbl.fail(str(e), key) from None
+
+
+_DL_KEYS = ("runtime", "deadline", "period")
+
+
+def _policy_params(tbl: _Table, policy: str, every_cpu: bool) -> tuple[int, tuple[int, int, int]]:
+    """A task's ``rt_priority`` and deadline ``runtime``/``deadline``/``period``,
+    checked as __sched_setscheduler() would (it returns -EINVAL/-EPERM for
+    the same mistakes; a scenario says so at once instead)."""
+    from ktui.sim.include.uapi.linux.sched.types import SchedAttr
+    from ktui.sim.kernel.sched.deadline import DL_PERIOD_LIMITS_US, __checkparam_dl
+
+    rt = policy in ("fifo", "rr")
+    if rt:
+        tbl.required("rt_priority", f"policy {policy!r} needs rt_priority = 1..99")
+        rt_priority = tbl.integer("rt_priority", 0, 1, 99)
+        if "nice" in tbl.data:
+            msg = f"nice does not apply to a {policy} task (its rt_priority orders it); remove nice"
+            raise tbl.fail(msg, "nice")
+    else:
+        if "rt_priority" in tbl.data:
+            msg = f"rt_priority applies to policy fifo or rr only, not {policy!r}"
+            raise tbl.fail(msg, "rt_priority")
+        rt_priority = 0
+    if policy != "deadline":
+        for key in _DL_KEYS:
+            if key in tbl.data:
+                raise tbl.fail(f"{key} applies to policy deadline only, not {policy!r}", key)
+        return rt_priority, (0, 0, 0)
+    if "nice" in tbl.data:
+        raise tbl.fail("nice does not apply to a deadline task; remove nice", "nice")
+    tbl.required("runtime", 'policy "deadline" needs runtime and deadline, e.g. runtime = "10ms"')
+    tbl.required("deadline", 'policy "deadline" needs runtime and deadline, e.g. deadline = "30ms"')
+    runtime = _duration(tbl, "runtime", "0ns")
+    deadline = _duration(tbl, "deadline", "0ns")
+    period = _duration(tbl, "period", "0ns") if "period" in tbl.data else 0
+    attr = SchedAttr(6, 0, 0, 0, runtime, deadline, period)
+    if not __checkparam_dl(attr):
+        lo, hi = DL_PERIOD_LIMITS_US
+        shown = period or deadline
+        msg = (
+            f"runtime {runtime}ns, deadline {deadline}ns, period {shown}ns: SCHED_DEADLINE needs "
+            f"1024ns <= runtime <= deadline <= period, period {lo}us..{hi}us "
+            "(sched_setattr() would return -EINVAL)"
+        )
+        raise tbl.fail(msg, "runtime")
+    if not every_cpu:
+        msg = "a deadline task must be allowed on every CPU (sched_setattr() would return -EPERM)"
+        raise tbl.fail(msg, "affinity")
+    return 0, (runtime, deadline, period)
 
 
 def _modelled_policies() -> list[str]:

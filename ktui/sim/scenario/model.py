@@ -31,7 +31,19 @@ CORE_SECTIONS: Final[dict[str, tuple[str, ...]]] = {
     "scenario": ("name", "description", "seed"),
     "machine": ("cpus", "hz", "kernel"),
     "locks": (),
-    "task": ("name", "cpu", "affinity", "nice", "policy", "start", "program"),
+    "task": (
+        "name",
+        "cpu",
+        "affinity",
+        "nice",
+        "policy",
+        "rt_priority",
+        "runtime",
+        "deadline",
+        "period",
+        "start",
+        "program",
+    ),
     "breakpoint": ("when",),
 }
 """Top-level tables this module parses, and their keys (``locks``: any name)."""
@@ -81,13 +93,21 @@ class TaskSpec:
     nice: int
     """-20..19."""
     policy: str
-    """``normal``, ``batch`` or ``idle``."""
+    """``normal``, ``batch``, ``idle``, ``fifo``, ``rr`` or ``deadline``."""
     start_ns: int
     """Fork time in ns."""
     program: tuple[Op, ...]
     """The compiled program (see `ktui.sim.scenario.program`)."""
     line: int
     """Line of the ``[[task]]`` header, 0 if unknown."""
+    rt_priority: int = 0
+    """1..99 for ``fifo``/``rr``, else 0."""
+    dl_runtime: int = 0
+    """``deadline`` tasks: runtime per period, ns."""
+    dl_deadline: int = 0
+    """``deadline`` tasks: relative deadline, ns."""
+    dl_period: int = 0
+    """``deadline`` tasks: period, ns (the deadline when not given)."""
 
 
 @dataclass(frozen=True, slots=True)

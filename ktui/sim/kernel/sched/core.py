@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 from ktui.sim.include.linux.sched import TASK_ON_RQ_QUEUED, TaskState, TaskStruct
 from ktui.sim.kernel.sched.classes import (
     FAIR_RANK,
-    POLICY_RANK,
     for_each_class,
     sched_class_above,
+    task_class_rank,
     task_sched_class,
 )
 from ktui.sim.kernel.sched.fair import fair_sched_class, init_cfs_rq
@@ -235,7 +235,7 @@ def pick_next_task(m: Machine, rq: Rq, prev: TaskStruct | None) -> TaskStruct | 
         The next task, None for the idle task.
     """
     if rq.nr_running == rq.cfs.nr_queued and (
-        prev is None or POLICY_RANK[prev.policy] >= FAIR_RANK
+        prev is None or task_class_rank(prev) >= FAIR_RANK
     ):
         nxt = fair_sched_class.pick_next_task(m, rq, prev)
         if nxt is None:  # pick_task_idle()
@@ -370,9 +370,14 @@ def sched_tick(m: Machine, rq: Rq) -> None:
 
 
 def sched_init(m: Machine) -> None:
-    """sched_init(): each CPU's run queues (init_cfs_rq(); rt and dl come later)."""
+    """sched_init(): each CPU's run queues (init_cfs_rq(), init_rt_rq(), init_dl_rq())."""
+    from ktui.sim.kernel.sched.deadline import init_dl_rq
+    from ktui.sim.kernel.sched.rt import init_rt_rq
+
     for rq in m.rqs:
         init_cfs_rq(m, rq.cfs)
+        init_rt_rq(m, rq.rt)
+        init_dl_rq(m, rq.dl)
 
 
 def tick_nohz_idle_enter(m: Machine, rq: Rq) -> None:

@@ -21,12 +21,8 @@ from __future__ import annotations
 from typing import Protocol, cast
 
 from ktui.sim.errors import SimInvariantError
-from ktui.sim.include.linux.sched import (
-    MAX_RT_PRIO,
-    SchedEntity,
-    SchedPolicy,
-    TaskStruct,
-)
+from ktui.sim.include.linux.sched import SchedEntity, SchedPolicy, TaskStruct
+from ktui.sim.include.linux.sched.prio import MAX_RT_PRIO
 from ktui.sim.kernel.sched.features import DEADLINE_TREE, EEVDF, ZERO_VRUNTIME, SchedConfig
 from ktui.sim.kernel.sched.sched import (
     NICE_0_LOAD,

@@ -6,13 +6,15 @@ sched_class``: `SchedClass`, the table of class operations each class
 module fills in (``DEFINE_SCHED_CLASS()``; classes.py lists them in
 ``for_each_class()`` order). The CFS tree (``cfs_rq->tasks_timeline``, an
 augmented rb-tree in the kernel) is a `TasksTimeline` of ``(key, seq,
-pid)`` (timeline.py). Left out: the RT/DL run queues, PELT averages, group
+pid)`` (timeline.py). Left out: PELT averages, group
 scheduling (one root cfs_rq per CPU), the rq lock.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Final
+
+from sortedcontainers import SortedList
 
 from ktui.sim.include.linux.percpu import PerCpu
 from ktui.sim.include.linux.preempt import context_name
@@ -133,6 +135,100 @@ class CfsRq(PlainState):
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
+class RtRq(PlainState):
+    """``struct rt_rq``: one CPU's RT run queue (the root one; no groups).
+
+    Attributes:
+        queue: ``rt_prio_array.queue``: per prio 0..MAX_RT_PRIO-1, the pids
+            queued at that prio in FIFO order.
+        bitmap: ``rt_prio_array.bitmap`` as an int: bit ``prio`` set when
+            that list is not empty (sched_find_first_bit() is the lowest).
+        rt_nr_running: RT tasks queued (including curr).
+        rr_nr_running: Of those, SCHED_RR ones.
+        highest_prio_curr: Best queued prio (MAX_RT_PRIO when empty).
+        highest_prio_next: Second best, for push/pull.
+        overloaded: More than one RT task and one could run elsewhere.
+        rt_queued: The rt_rq counts in rq->nr_running (not throttled).
+        rt_throttled: Ran out of rt_runtime in this period (RT throttling).
+        rt_time: RT runtime used in the current period, ns.
+        rt_runtime: Budget per period, ns (sched_rt_runtime_us; -1: none).
+    """
+
+    __slots__: Final = (
+        "queue",
+        "bitmap",
+        "rt_nr_running",
+        "rr_nr_running",
+        "highest_prio_curr",
+        "highest_prio_next",
+        "overloaded",
+        "rt_queued",
+        "rt_throttled",
+        "rt_time",
+        "rt_runtime",
+    )
+
+    def __init__(self) -> None:
+        self.queue: list[list[int]] = [[] for _ in range(100)]  # MAX_RT_PRIO
+        self.bitmap = 0
+        self.rt_nr_running = 0
+        self.rr_nr_running = 0
+        self.highest_prio_curr = 100
+        self.highest_prio_next = 100
+        self.overloaded = False
+        self.rt_queued = False
+        self.rt_throttled = False
+        self.rt_time = 0
+        self.rt_runtime = 0
+
+
+@mypyc_attr(allow_interpreted_subclasses=True)
+class DlRq(PlainState):
+    """``struct dl_rq``: one CPU's deadline run queue.
+
+    Attributes:
+        root: The EDF tree (``dl_rq->root``, an rb-tree by absolute
+            deadline): a SortedList of ``(deadline, seq, pid)``; the fair
+            server is pid -1 - cpu.
+        dl_nr_running: Deadline entities queued.
+        earliest_dl_curr: Earliest queued deadline (0 when empty).
+        earliest_dl_next: Second earliest, for push/pull.
+        overloaded: More than one and one could run elsewhere.
+        running_bw: Utilisation of the active (contending) entities,
+            BW_SHIFT fixed point (GRUB).
+        this_bw: Utilisation of every entity assigned to this rq.
+        extra_bw: Reclaimable bandwidth (GRUB).
+        max_bw: Largest bandwidth an entity may reclaim up to.
+        bw_ratio: to_ratio(global runtime, period) >> (BW_SHIFT - RATIO_SHIFT).
+    """
+
+    __slots__: Final = (
+        "root",
+        "dl_nr_running",
+        "earliest_dl_curr",
+        "earliest_dl_next",
+        "overloaded",
+        "running_bw",
+        "this_bw",
+        "extra_bw",
+        "max_bw",
+        "bw_ratio",
+    )
+
+    def __init__(self) -> None:
+        self.root: SortedList[tuple[int, int, int]] = SortedList()
+        self.dl_nr_running = 0
+        self.earliest_dl_curr = 0
+        self.earliest_dl_next = 0
+        self.overloaded = False
+        self.running_bw = 0
+        self.this_bw = 0
+        self.extra_bw = 0
+        self.max_bw = 0
+        self.bw_ratio = 0
+
+
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Rq(PlainState):
     """``struct rq``: one CPU's run queue, and the CPU state the model needs.
 
@@ -141,6 +237,9 @@ class Rq(PlainState):
         nr_running: Runnable tasks on this CPU, including ``curr``.
         curr: pid running now (0: the idle task, ``swapper/cpu``).
         cfs: The fair run queue.
+        rt: The RT run queue.
+        dl: The deadline run queue.
+        stop: pid of the CPU's stop-class task, 0 if none.
         clock: rq_clock(): ns, updated by update_rq_clock().
         clock_task: rq_clock_task(): ns (no irq-time accounting).
         nr_switches: Context switches on this CPU.
@@ -159,6 +258,9 @@ class Rq(PlainState):
         "nr_running",
         "curr",
         "cfs",
+        "rt",
+        "dl",
+        "stop",
         "clock",
         "clock_task",
         "nr_switches",
@@ -177,6 +279,9 @@ class Rq(PlainState):
         self.nr_running = 0
         self.curr = 0
         self.cfs = CfsRq()
+        self.rt = RtRq()
+        self.dl = DlRq()
+        self.stop = 0
         self.clock = 0
         self.clock_task = 0
         self.nr_switches = 0
@@ -198,6 +303,7 @@ DEQUEUE_SPECIAL = 0x10
 DEQUEUE_DELAYED = 0x200  # finishing a delayed dequeue (DELAY_DEQUEUE, 6.12+)
 
 ENQUEUE_WAKEUP = 0x01
+ENQUEUE_HEAD = 0x10  # (the kernel's value is internal too)
 ENQUEUE_RESTORE = 0x02
 ENQUEUE_MOVE = 0x04
 ENQUEUE_MIGRATED = 0x40
@@ -296,4 +402,18 @@ class SchedClass:
 
     def update_curr(self, m: Machine, rq: Rq) -> None:
         """update_curr(): charge rq->curr for the time it ran."""
+
+    def switched_from(self, m: Machine, rq: Rq, task: TaskStruct) -> None:
+        """switched_from(): task left this class (a policy change)."""
+
+    def task_dead(self, m: Machine, task: TaskStruct) -> None:
+        """task_dead(): task exited (its bandwidth is released, for deadline)."""
+
+    def get_rr_interval(self, m: Machine, rq: Rq, task: TaskStruct) -> int:
+        """get_rr_interval(): sched_rr_get_interval()'s answer, ns (0: none)."""
+        return 0
+
+    def set_cpus_allowed(self, m: Machine, task: TaskStruct, mask: tuple[int, ...]) -> None:
+        """set_cpus_allowed(): the task's affinity changes to mask."""
+        task.cpus_mask = mask
 

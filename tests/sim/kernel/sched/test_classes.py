@@ -33,9 +33,9 @@ from tests.sim.helpers import make_sim
 
 
 def test_class_order_is_for_each_class() -> None:
-    """vmlinux.lds.h SCHED_DATA: ... fair, ext, idle; idle is always last."""
+    """vmlinux.lds.h SCHED_DATA: stop, dl, rt, fair, (ext), idle; idle is always last."""
     assert for_each_class() == SCHED_CLASSES
-    assert [c.name for c in SCHED_CLASSES] == ["fair", "idle"]
+    assert [c.name for c in SCHED_CLASSES] == ["stop", "dl", "rt", "fair", "idle"]
     assert sched_class_above(fair_sched_class, idle_sched_class)
     assert not sched_class_above(idle_sched_class, fair_sched_class)
     assert not sched_class_above(fair_sched_class, fair_sched_class)

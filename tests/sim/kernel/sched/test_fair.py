@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from ktui.sim.errors import SimInvariantError
-from ktui.sim.include.linux.sched import NICE_TO_PRIO, SchedPolicy, TaskStruct
+from ktui.sim.include.linux.sched import SchedPolicy, TaskStruct
+from ktui.sim.include.linux.sched.prio import NICE_TO_PRIO
 from ktui.sim.kernel.sched import debug, fair
 from ktui.sim.kernel.sched.features import sched_config
 from ktui.sim.kernel.sched.sched import (

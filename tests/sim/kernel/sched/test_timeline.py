@@ -11,7 +11,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ktui.sim.include.linux.sched import NICE_TO_PRIO, TaskStruct
+from ktui.sim.include.linux.sched import TaskStruct
+from ktui.sim.include.linux.sched.prio import NICE_TO_PRIO
 from ktui.sim.kernel.sched import debug, fair
 from ktui.sim.kernel.sched.features import DEADLINE_TREE, ZERO_VRUNTIME, sched_config
 from ktui.sim.kernel.sched.sched import (

@@ -11,16 +11,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Final, NewType
 
-from ktui.sim.include.linux.sched.prio import (  # noqa: F401 - re-exported
-    DEFAULT_PRIO,
-    MAX_NICE,
-    MAX_PRIO,
-    MAX_RT_PRIO,
-    MIN_NICE,
-    NICE_TO_PRIO,
-    NICE_WIDTH,
-    PRIO_TO_NICE,
-)
+from ktui.sim.include.linux.sched.prio import DEFAULT_PRIO
 from ktui.sim.state import PlainState, mypyc_attr
 
 Pid = NewType("Pid", int)

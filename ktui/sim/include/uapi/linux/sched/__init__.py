@@ -1,0 +1,33 @@
+"""include/uapi/linux/sched.h: the policy numbers and SCHED_FLAG_* bits."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ktui.sim.include.linux.sched.prio import (  # noqa: F401 - the uapi spelling
+    SCHED_BATCH,
+    SCHED_DEADLINE,
+    SCHED_FIFO,
+    SCHED_IDLE,
+    SCHED_NORMAL,
+    SCHED_RR,
+)
+
+SCHED_RESET_ON_FORK: Final = 0x40000000
+
+SCHED_FLAG_RESET_ON_FORK: Final = 0x01
+SCHED_FLAG_RECLAIM: Final = 0x02
+SCHED_FLAG_DL_OVERRUN: Final = 0x04
+SCHED_FLAG_KEEP_POLICY: Final = 0x08
+SCHED_FLAG_KEEP_PARAMS: Final = 0x10
+SCHED_FLAG_UTIL_CLAMP_MIN: Final = 0x20
+SCHED_FLAG_UTIL_CLAMP_MAX: Final = 0x40
+SCHED_FLAG_KEEP_ALL: Final = SCHED_FLAG_KEEP_POLICY | SCHED_FLAG_KEEP_PARAMS
+SCHED_FLAG_UTIL_CLAMP: Final = SCHED_FLAG_UTIL_CLAMP_MIN | SCHED_FLAG_UTIL_CLAMP_MAX
+SCHED_FLAG_ALL: Final = (
+    SCHED_FLAG_RESET_ON_FORK
+    | SCHED_FLAG_RECLAIM
+    | SCHED_FLAG_DL_OVERRUN
+    | SCHED_FLAG_KEEP_ALL
+    | SCHED_FLAG_UTIL_CLAMP
+)
