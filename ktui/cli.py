@@ -98,6 +98,13 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument("--trace", action="store_true", help="print every event, ftrace style")
     run.add_argument(
+        "--proc",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="after the run, print a /proc file instead of the summary: PID/sched (repeatable)",
+    )
+    run.add_argument(
         "--no-history", action="store_true", help="run without time travel (faster, no --back/--goto)"
     )
 
@@ -214,6 +221,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         sim.goto(args.goto)
     if args.back is not None or args.goto is not None:
         sim.stop = stop.__class__(stop.status, stop.reason)
+    if args.proc:
+        out.write(proc_files(sim.snapshot(), args.proc))
+        return code
     report = sim.report()
     if args.json:
         out.write(json.dumps(report, indent=2) + "\n")
@@ -222,6 +232,30 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         print_summary(report, file=out)
     return code
+
+
+def proc_files(snap: object, names: Sequence[str]) -> str:
+    """The text of each ``--proc`` file at the snapshot's position.
+
+    Raises:
+        CommandError: an unknown file or pid (nothing is printed then).
+    """
+    from ktui.sim.kernel.sched.debug import proc_sched_show_task
+    from ktui.sim.snapshot import MachineSnapshot
+
+    assert isinstance(snap, MachineSnapshot)
+    tasks = {t.pid: t for t in snap.tasks}
+    parts = []
+    for name in names:
+        pid_s, _, leaf = name.strip("/").removeprefix("proc/").partition("/")
+        if leaf != "sched" or not pid_s.isdigit() or len(pid_s) > 6:
+            raise CommandError(f"--proc {name!r}: expected PID/sched, e.g. --proc 1/sched")
+        pid = int(pid_s)
+        if pid not in tasks:
+            known = ", ".join(str(p) for p in sorted(tasks)) or "none yet"
+            raise CommandError(f"--proc {name!r}: no task with pid {pid} (pids: {known})")
+        parts.append(proc_sched_show_task(tasks[pid]))
+    return "".join(parts)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

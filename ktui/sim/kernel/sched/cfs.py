@@ -35,14 +35,21 @@ LONG_SLEEPER_NS = (1 << 63) // (NICE_0_LOAD >> 10)
 """entity_is_long_sleeper(): 2^63 / scale_load_down(NICE_0_LOAD)."""
 
 
+def __sched_period(m: entity.FairMachine, nr_running: int) -> int:
+    """__sched_period() (CFS): sysctl_sched_latency, stretched to
+    nr_running * min_granularity past sched_nr_latency tasks."""
+    cfg = m.cfg.sched
+    if nr_running > SCHED_NR_LATENCY:
+        return nr_running * cfg.base_slice
+    return cfg.latency
+
+
 def sched_slice(m: entity.FairMachine, cfs_rq: CfsRq, se: SchedEntity, idle: bool) -> int:
     """sched_slice(): the wall-time share of the period, at least min_gran."""
     nr_running = cfs_rq.nr_queued  # ALT_PERIOD: rq->cfs.h_nr_running
     nr = nr_running + (0 if se.on_rq else 1)
-    cfg = m.cfg.sched
-    min_gran = cfg.base_slice
-    # __sched_period()
-    period = nr * min_gran if nr > SCHED_NR_LATENCY else cfg.latency
+    min_gran = m.cfg.sched.base_slice
+    period = __sched_period(m, nr)
     load = cfs_rq.load_weight if se.on_rq else cfs_rq.load_weight + se.load_weight
     slice_ = entity.__calc_delta(period, se.load_weight, load)
     # BASE_SLICE

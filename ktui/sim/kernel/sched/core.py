@@ -119,11 +119,23 @@ def update_rq_clock(m: Machine, rq: Rq) -> None:
     rq.clock_task = m.now
 
 
+def set_task_cpu(m: Machine, task: TaskStruct, new_cpu: int) -> None:
+    """set_task_cpu(): the class's migrate_task_rq(), then the new CPU;
+    ``se.nr_migrations`` counts the moves."""
+    if task.cpu != new_cpu:
+        task_sched_class(task).migrate_task_rq(m, task, new_cpu)
+        task.se.nr_migrations += 1
+    task.cpu = new_cpu
+
+
 # -- enqueue / dequeue ------------------------------------------------------
 def activate_task(m: Machine, rq: Rq, task: TaskStruct, flags: int) -> None:
-    """activate_task(): enqueue and mark TASK_ON_RQ_QUEUED."""
+    """activate_task(): enqueue and mark TASK_ON_RQ_QUEUED; it starts
+    waiting (update_stats_wait_start()) unless it is already running."""
     task_sched_class(task).enqueue_task(m, rq, task, flags)
     task.on_rq = TASK_ON_RQ_QUEUED
+    if rq.curr != task.pid:
+        task.se.wait_start = m.now
 
 
 def deactivate_task(m: Machine, rq: Rq, task: TaskStruct, flags: int) -> None:
@@ -170,6 +182,8 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
             prev.nivcsw += 1
         prev.on_cpu = False
         prev.last_ran = m.now
+        if prev.on_rq:  # still queued (preempted): update_stats_wait_start()
+            prev.se.wait_start = m.now
         if prev.run_left:
             # The rest of the interrupted `run` waits for the next switch-in;
             # a run whose time is used up (it ends on this very preemption)
@@ -201,6 +215,9 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
         return True
     nxt.on_cpu = True
     nxt.cpu = rq.cpu
+    # update_stats_wait_end(): the time it waited queued.
+    nxt.se.wait_sum += m.now - nxt.se.wait_start
+    nxt.se.wait_count += 1
     tick_nohz_idle_exit(m, rq)
     if nxt.run_left:
         nxt.run_start = m.now
@@ -331,8 +348,7 @@ def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
     elif task.cpu != target:
         # set_task_cpu(): trace the move, then activate on the new rq.
         orig = task.cpu
-        task_sched_class(task).migrate_task_rq(m, task, target)
-        task.cpu = target
+        set_task_cpu(m, task, target)
         waker = m.rqs[waker_cpu].curr
         m.emit(EV_SCHED_MIGRATE_TASK, waker_cpu, waker, pid, task.prio, orig, target)
         m.push(m.now, PRIO_NESTED, K_WAKE2, pid, arg | MIGRATED)

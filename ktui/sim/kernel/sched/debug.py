@@ -4,13 +4,15 @@
 each queued entity; the views here give the snapshot and report the same
 numbers (`cfs_rq_sums`), and `validate_cfs_rq` checks a cfs_rq against a
 recomputation from its entities, as drgn's ``validate_*`` helpers do.
-Left out: schedstats, PELT averages, the per-task ``/proc/<pid>/sched``.
+Also ``/proc/PID/sched`` (`proc_sched_show_task`) from a task's view.
+Left out: schedstats, PELT averages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ktui.sim.errors import SimInvariantError
 from ktui.sim.include.linux.sched import TaskStruct
@@ -18,6 +20,9 @@ from ktui.sim.kernel.sched import entity
 from ktui.sim.kernel.sched.features import DEADLINE_TREE, DELAY_DEQUEUE, EEVDF
 from ktui.sim.kernel.sched.sched import Rq, scale_load_down
 from ktui.sim.kernel.sched.timeline import INF
+
+if TYPE_CHECKING:
+    from ktui.sim.kernel.sched.view import TaskView
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +166,52 @@ def validate_timeline(m: entity.FairMachine, rq: Rq) -> None:
             want = min(tl.seg[2 * j], tl.seg[2 * j + 1])
         if tl.seg[j] != want:
             raise SimInvariantError(f"{where}: minimum at node {j} is {tl.seg[j]}, not {want}")
+
+
+# --------------------------------------------------------------------------
+# /proc/PID/sched: proc_sched_show_task()
+
+
+def split_ns(ns: int) -> str:
+    """SPLIT_NS() as ``%Ld.%06ld``: ms and the ns left (the sign on the ms,
+    as nsec_high()/nsec_low() print a negative value)."""
+    high, low = divmod(abs(ns), 1_000_000)
+    sign = "-" if ns < 0 else ""
+    return f"{sign}{high}.{low:06d}"
+
+
+def proc_sched_show_task(t: TaskView) -> str:
+    """``/proc/PID/sched`` of one task, as proc_sched_show_task() prints it
+    on 6.18 (``%-45s:%21Ld`` and ``%-45s:%14Ld.%06ld`` lines).
+
+    Left out, because the model has no such state: the PELT averages
+    (``se.avg.*``), schedstats beyond the wait sums (off by default:
+    sched_schedstats=0, so the kernel prints none of them either),
+    ``clock-delta`` (two reads of the host's clock) and the NUMA lines.
+    """
+
+    def p(name: str, value: int) -> str:
+        return f"{name:<45}:{value:>21}"
+
+    def pn(name: str, value: int) -> str:
+        return f"{name:<45}:{split_ns(value):>21}"
+
+    lines = [
+        f"{t.comm} ({t.pid}, #threads: 1)",
+        "-" * 67,
+        pn("se.exec_start", t.exec_start),
+        pn("se.vruntime", t.vruntime),
+        pn("se.sum_exec_runtime", t.sum_exec_runtime),
+        p("se.nr_migrations", t.nr_migrations),
+        p("nr_switches", t.nr_switches),
+        p("nr_voluntary_switches", t.nvcsw),
+        p("nr_involuntary_switches", t.nivcsw),
+        p("se.load.weight", t.weight << 10 if t.sched_class == "fair" else 0),
+        p("policy", t.policy_nr),
+        p("prio", t.prio),
+    ]
+    if t.sched_class == "dl":
+        lines += [p("dl.runtime", t.dl_runtime_left), p("dl.deadline", t.dl_deadline_abs)]
+    elif t.policy in ("normal", "batch"):  # fair_policy()
+        lines.append(p("se.slice", t.slice))
+    return "\n".join(lines) + "\n"

@@ -72,7 +72,9 @@ class SchedEntity(PlainState):
     on 64-bit kernels), ``inv_weight`` its ``sched_prio_to_wmult`` entry.
     ``run_key`` is the key the entity is stored under in its cfs_rq's tree
     while it is queued there (None when it is not in the tree, e.g. while it
-    is ``cfs_rq->curr``).
+    is ``cfs_rq->curr``). ``nr_migrations`` and the wait statistics
+    (``wait_start``, ``wait_sum``, ``wait_count``: schedstats) are kept for
+    every class, as the kernel keeps them in ``se`` for every task.
     """
 
     __slots__: Final = (
@@ -92,6 +94,10 @@ class SchedEntity(PlainState):
         "custom_slice",
         "run_key",
         "vprot",
+        "nr_migrations",
+        "wait_start",
+        "wait_sum",
+        "wait_count",
     )
 
     def __init__(self) -> None:
@@ -111,6 +117,12 @@ class SchedEntity(PlainState):
         self.custom_slice = 0
         self.run_key: tuple[int, int, int] | None = None
         self.vprot = 0
+        # se.nr_migrations (set_task_cpu()) and the schedstats of
+        # update_stats_wait_start()/_end(): time queued but not running.
+        self.nr_migrations = 0
+        self.wait_start = 0
+        self.wait_sum = 0
+        self.wait_count = 0
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
