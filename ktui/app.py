@@ -39,6 +39,10 @@ class KtuiApp(PlaybackApp):
 
     Args:
         sim: A loaded simulator, at the position to start from.
+        max_run_events: Most events one ``c`` runs forward (or a goto runs past
+            the recorded history) before it pauses, like ``ktui run --steps``;
+            None (the default) runs until a breakpoint, a deadlock, the end or
+            escape. Scripts and tests over scenarios that loop forever set it.
     """
 
     CSS_PATH = "ktui.tcss"
@@ -62,8 +66,8 @@ class KtuiApp(PlaybackApp):
         Binding("q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, sim: Simulator) -> None:
-        super().__init__(sim)
+    def __init__(self, sim: Simulator, max_run_events: int | None = None) -> None:
+        super().__init__(sim, max_run_events)
         self.overview: list[str] = list(DEFAULT_OVERVIEW)
         """Pane ids on the overview screen (for this session)."""
         reader = self.ctl.reader()

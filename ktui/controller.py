@@ -36,10 +36,18 @@ class SimController:
 
     Args:
         sim: The loaded simulator (position wherever the caller left it).
+        max_run_events: Most events one forward run (``c``, or a goto past the
+            recorded history) executes before it pauses with status ``limit``;
+            None runs until a stop or an interrupt. A scenario that loops
+            forever then needs no escape key to come back.
     """
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: Simulator, max_run_events: int | None = None) -> None:
+        if max_run_events is not None and max_run_events < 1:
+            raise ValueError(f"max_run_events must be >= 1, not {max_run_events}")
         self.sim = sim
+        self.max_run_events = max_run_events
+        """Bound on the events of one forward run (None: unbounded)."""
         self.busy = False
         """True while the worker thread is inside the simulator."""
         self.stop_flag = threading.Event()
@@ -128,13 +136,30 @@ class SimController:
         return time_ns is not None and len(reader) > 0 and time_ns < reader.time_of(len(reader))
 
     def seek(self, event: int | None, time_ns: int | None) -> None:
-        """Go to an event index or a time (may run forward to reach it)."""
+        """Go to an event index or a time (may run forward to reach it, at
+        most `max_run_events` past the recorded history)."""
         self.note = ""
         self._snap = None
+        cap = self.max_run_events
+        if cap is None or self.cheap_seek(event, time_ns):
+            if event is not None:
+                self.sim.goto(event)
+            elif time_ns is not None:
+                self.sim.goto_time(time_ns)
+            return
+        sim = self.sim
         if event is not None:
-            self.sim.goto(event)
+            limit = sim.recorded + cap
+            sim.goto(min(event, limit))
+            if event > limit:
+                self.note = f"goto: stopped at event {limit}, after {cap} new events (the run limit)"
         elif time_ns is not None:
-            self.sim.goto_time(time_ns)
+            # Simulator.goto_time past the record, with the run bounded: go to
+            # the end of the record, then run on up to the time.
+            sim.goto(sim.recorded)
+            start = sim.event
+            if sim.run(steps=cap, until_ns=time_ns) == "limit" and sim.event - start == cap:
+                self.note = f"goto: stopped after {cap} new events (the run limit), before the time"
 
     def change_breakpoint(self, op: str, expr: str, bp_id: int) -> None:
         """Add, remove, enable or disable a breakpoint (errors propagate)."""
@@ -160,10 +185,15 @@ class SimController:
         self.progress_ns = self.sim.time_ns
 
     def run_continue(self) -> None:
-        """Run to the next breakpoint, deadlock or the end (interruptible)."""
+        """Run to the next breakpoint, deadlock or the end, or for
+        `max_run_events` events (interruptible)."""
         self.note = ""
         self._snap = None
-        self.sim.run(should_stop=self._should_stop)
+        cap = self.max_run_events
+        start = self.sim.event
+        status = self.sim.run(steps=cap, should_stop=self._should_stop)
+        if status == "limit" and cap is not None and self.sim.event - start == cap:
+            self.note = f"stopped after {cap} events (the run limit); c runs on"
         self._snap = None
 
     def run_reverse(self) -> None:

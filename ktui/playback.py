@@ -47,11 +47,13 @@ class PlaybackApp(App[int]):
 
     Args:
         sim: A loaded simulator, at the position to start from.
+        max_run_events: Most events one ``c`` (or a goto past the recorded
+            history) runs before pausing; None: until a stop or an interrupt.
     """
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: Simulator, max_run_events: int | None = None) -> None:
         super().__init__()
-        self.ctl = SimController(sim)
+        self.ctl = SimController(sim, max_run_events)
         """The simulator's only handle on the UI side."""
         self._last_refresh = 0.0
         self._refresh_timer: Timer | None = None

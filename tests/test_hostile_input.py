@@ -16,7 +16,14 @@ from ktui.sim.errors import BreakpointError, KtuiError, ScenarioError
 from ktui.sim.scenario.loader import parse_scenario_data
 from ktui.sim.scenario.model import MAX_TASKS
 from ktui.sim.units import parse_duration
-from tests.hostile import MARKUP_NAMES, abba_named, abba_with
+from tests.hostile import (
+    MARKUP_NAMES,
+    WIDE_NAMES,
+    abba_named,
+    abba_tasks_named,
+    abba_with,
+    ascii_twin,
+)
 
 
 @pytest.mark.parametrize("name", MARKUP_NAMES)
@@ -30,6 +37,41 @@ def test_run_prints_markup_names_literally(tmp_path: Path, name: str, capsys: py
     # the task's comm, in the tasks table and the locks table (owner of A, waiter on B)
     assert f"│ 1   │ {name[:15]} " in out
     assert f"deadlock: tasks t2, {name[:15]} on locks A, B" in out
+
+
+def _wide_and_twin(tmp_path: Path) -> tuple[Path, Path]:
+    """abba with tasks 日本語, 日本語x and scenario 日本語x; and with their ASCII twins."""
+    t1, t2 = WIDE_NAMES
+    (tmp_path / "wide").mkdir()
+    (tmp_path / "twin").mkdir()
+    wide = abba_tasks_named(tmp_path / "wide", t1, t2, t2)
+    twin = abba_tasks_named(tmp_path / "twin", ascii_twin(t1), ascii_twin(t2), ascii_twin(t2))
+    return wide, twin
+
+
+def test_run_summary_aligns_wide_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The summary's tables line up with 2-cell names exactly as with ASCII
+    names of the same widths (only the state hash, which hashes the names, differs)."""
+    wide, twin = _wide_and_twin(tmp_path)
+    assert main(["run", str(wide)]) == 1
+    got = capsys.readouterr().out
+    assert main(["run", str(twin)]) == 1
+    want = capsys.readouterr().out
+    assert "│ 1   │ 日本語  │ D" in got and "│ 日本語x │" in got
+    strip = [line for line in ascii_twin(got).splitlines() if "state_hash" not in line]
+    assert strip == [line for line in want.splitlines() if "state_hash" not in line]
+
+
+def test_render_aligns_wide_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``ktui render`` at 80x24 (tabbed panes): the screen with 2-cell names is
+    the screen with their ASCII twins, cell for cell."""
+    wide, twin = _wide_and_twin(tmp_path)
+    assert main(["render", str(wide), "--size", "80x24"]) == 0
+    got = capsys.readouterr().out
+    assert main(["render", str(twin), "--size", "80x24"]) == 0
+    want = capsys.readouterr().out
+    assert "日本語" in got
+    assert ascii_twin(got) == want
 
 
 U64_MAX = 2**64 - 1  # numbers in breakpoints (u64 event fields)

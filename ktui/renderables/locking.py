@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich.style import Style
 
+from ktui.renderables.cells import fit
 from ktui.renderables.sched import Row
 from ktui.sim.kernel.locking.view import LockingView
 from ktui.sim.units import fmt_ns
@@ -45,9 +46,9 @@ def lock_rows(snap: LockingView) -> list[Row]:
         rows.append(
             Row(
                 [
-                    ((mark + lk.name)[:11].ljust(12), style),
-                    (lk.kind[:8].ljust(9), Style()),
-                    (owner[:15].ljust(16), style),
+                    (fit(mark + lk.name, 11) + " ", style),
+                    (fit(lk.kind, 8) + " ", Style()),
+                    (fit(owner, 15) + " ", style),
                     (cpu.ljust(4), Style()),
                     (held.ljust(11), Style()),
                     (f"{lk.contentions}/{lk.acquisitions}".ljust(9), Style(dim=True)),

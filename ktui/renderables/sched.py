@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from rich.style import Style
 
+from ktui.renderables.cells import fit
 from ktui.sim.kernel.sched.view import SchedView, TaskView
 
 Cells = list[tuple[str, Style]]
@@ -140,7 +141,7 @@ def _task_cells(t: TaskView, avg: int | None, marker: str, style: Style) -> Cell
     cells: Cells = [
         (marker.ljust(2), style),
         (t.state.ljust(3), style),
-        (t.comm[:15].ljust(16), style),
+        (fit(t.comm, 15) + " ", style),  # TASK_COMM_LEN - 1 cells
         (f"{t.pid:>5} ", DIM),
         (f"{t.nice:>4} ", NO_STYLE),
         (f"{t.weight:>6} ", NO_STYLE),
@@ -165,7 +166,7 @@ def _compact_cells(t: TaskView, avg: int | None, marker: str, style: Style) -> C
     lag, eligible = _lag(t, avg)
     return [
         (f"{marker}{t.state:<2} ", style),
-        (t.comm[:9].ljust(10), style),
+        (fit(t.comm, 9) + " ", style),
         (f"{t.pid:>4} ", DIM),
         (f"{t.weight:>6} ", NO_STYLE),
         (f"{ms3(t.vruntime):>9} ", NO_STYLE),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -83,23 +84,25 @@ def cpu_strip(
             segs.append(Segment(("·" if pid == 0 else " ") * n, IDLE_STYLE))
         else:
             label = comms.get(pid, str(pid))
-            text = (label[: n - 1] if n > len(label) else "").ljust(n)
-            if n > len(label) + 1:
-                text = " " + label + " " * (n - len(label) - 1)
+            w = cell_len(label)  # in cells: a comm may be 日本語
+            # the label only where it fits whole, with a space after it (and before, if room)
+            text = " " + label + " " * (n - w - 1) if n > w + 1 else label + " " if n > w else " " * n
             segs.append(Segment(text, task_style(pid)))
         col = end
     # the cursor restyles its column and keeps the character: a label under it stays readable
     out: list[Segment] = []
     pos = 0
     for seg in segs:
-        length = len(seg.text)
+        length = seg.cell_length
         if pos <= cursor_col < pos + length:
-            k = cursor_col - pos
-            if k:
-                out.append(Segment(seg.text[:k], seg.style))
-            out.append(Segment(seg.text[k], (seg.style or Style()) + CURSOR_STYLE))
-            if k + 1 < length:
-                out.append(Segment(seg.text[k + 1 :], seg.style))
+            # split in cells (a wide character under the cursor becomes spaces)
+            before, rest = seg.split_cells(cursor_col - pos)
+            mark, after = rest.split_cells(1)
+            if before.text:
+                out.append(before)
+            out.append(Segment(mark.text, (seg.style or Style()) + CURSOR_STYLE))
+            if after.text:
+                out.append(after)
         else:
             out.append(seg)
         pos += length

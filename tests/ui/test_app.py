@@ -273,3 +273,38 @@ async def test_one_escape_leaves_breakpoints(abba_app: KtuiApp, where: str) -> N
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(abba_app.screen, PaneScreen)
+
+
+async def test_continue_stops_at_the_run_limit(settle) -> None:
+    """With max_run_events, c on a scenario that loops forever pauses after
+    that many events, says why, and c runs on from there."""
+    app = KtuiApp(ktui.sim.load("bench-cpu"), max_run_events=500)
+    async with app.run_test(size=(120, 40)) as pilot:
+        sim = app.ctl.sim
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert sim.event == 500 and sim.status == "limit"
+        line = status_line(app)
+        assert "PAUSED" in line and "stopped after 500 events (the run limit)" in line
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert sim.event == 1000
+
+
+def test_a_goto_past_the_record_runs_at_most_the_run_limit() -> None:
+    from ktui.controller import SimController
+
+    ctl = SimController(ktui.sim.load("bench-cpu"), max_run_events=300)
+    ctl.seek(10_000, None)
+    assert ctl.sim.event == 300 and "run limit" in ctl.note
+    ctl.seek(100, None)  # inside the record: no limit, no note
+    assert ctl.sim.event == 100 and ctl.note == ""
+    ctl.seek(None, 10**12)  # 1000 s: from the end of the record, 300 more events
+    assert ctl.sim.event == 600 and "run limit" in ctl.note
+    ctl.seek(None, ctl.sim.time_ns - 1)  # a time inside the record
+    assert ctl.sim.event < 600 and ctl.note == ""
+    small = SimController(ktui.sim.load("abba"), max_run_events=100)
+    small.seek(None, 10**12)  # abba deadlocks at event 16, well inside the limit
+    assert small.sim.event == 16 and small.note == ""
+    with pytest.raises(ValueError, match="max_run_events"):
+        SimController(ktui.sim.load("abba"), max_run_events=0)

@@ -3,12 +3,19 @@ run-queue layout, the trace's unpadded lines."""
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
 import pytest
+from rich.cells import cell_len
 
 import ktui.sim
 from ktui.panes.trace.trace_view import compact_line
+from ktui.renderables.cells import fit, ljust, rjust, truncate, wrap
+from ktui.renderables.locking import lock_rows
 from ktui.renderables.sched import COMPACT_WIDTH, ROW_WIDTH, rq_header, rq_rows
 from ktui.renderables.timeline import axis_strip, cpu_strip, fmt_tick, nice_step
+from tests.hostile import abba_tasks_named
 
 
 @pytest.mark.parametrize(
@@ -72,3 +79,50 @@ def test_trace_line_has_no_ftrace_padding() -> None:
     full, short = format_line(reader.event(13)), compact_line(reader.event(13))
     assert short == "        t1-1 [000] 0.001000: " + full.split(": ", 1)[1]
     assert len(full) - len(short) == 16 + 1 + 7 - 12 + 4
+
+
+def test_cell_helpers_measure_cells_and_cut_at_a_cell_boundary() -> None:
+    assert fit("日本語", 5) == "日本 " and cell_len(fit("日本語", 5)) == 5  # no half 語
+    assert fit("日本語x", 9) == "日本語x  "
+    assert truncate("日本語", 5) == "日本" and truncate("日本語", 6) == "日本語"
+    assert ljust("日本", 6) == "日本  " and rjust("日本", 6) == "  日本" and rjust("日本語", 2) == "日本語"
+    assert wrap("#1 日本語-1 [000] x=1", 9, indent=" ") == ["#1", " 日本語-1", " [000]", " x=1"]
+    assert all(cell_len(line) <= 5 for line in wrap("日本語日本語 x", 5, indent=" "))
+    text = "#13 t1-1 [000] 0.001000: sched_switch: prev_comm=t1 prev_pid=1 prev_state=D ==> next_comm=swapper/0"
+    for width in (40, 60, 78):  # ASCII words shorter than a line: textwrap's lines
+        assert wrap(text, width, indent=" ") == textwrap.wrap(text, width, subsequent_indent=" ")
+
+
+def test_a_long_wide_comm_is_cut_at_a_cell_boundary(tmp_path: Path) -> None:
+    """A comm of 15 wide characters (30 cells) in the 15- and 9-cell COMM
+    columns and the lock owner column: cut after whole characters, a space
+    for the half one, and every row keeps its width."""
+    name = "日本語" * 5
+    sim = ktui.sim.load(str(abba_tasks_named(tmp_path, name, "t2")))
+    sim.step(6)
+    snap = sim.snapshot()
+    rows = [row for row in rq_rows(snap.sched) if row.task is not None and row.task.comm == name]
+    plain = ktui.sim.load("abba")
+    plain.step(6)
+    t1 = next(row for row in rq_rows(plain.snapshot().sched) if row.task is not None and row.task.comm == "t1")
+    assert rows
+    for compact, comm in ((False, "日本語日本語日 "), (True, "日本語日 ")):
+        for row in rows:
+            cells = row.render(compact=compact)
+            assert cells[1 if compact else 2][0] == comm + " "
+            assert [cell_len(text) for text, _ in cells] == [cell_len(text) for text, _ in t1.render(compact=compact)]
+    lock_a = lock_rows(snap.locking)[0].cells
+    assert lock_a is not None and lock_a[0][0].startswith("A")
+    assert lock_a[2][0] == "日本語日本語日  "  # the owner "日本語…/1" in 15 cells, then the gap
+
+
+def test_timeline_labels_and_cursor_in_cells() -> None:
+    """A wide comm's label takes its cells; the cursor splits in cells; the
+    strip is exactly `width` cells."""
+    segs = cpu_strip([(0, 1), (50, 2)], [0, 50], {1: "日本語", 2: "t2"}, 40, 0, 100, 100, cursor_col=30)
+    assert "".join(s.text for s in segs).startswith(" 日本語 ")
+    assert sum(s.cell_length for s in segs) == 40
+    segs = cpu_strip([(0, 1)], [0], {1: "日本語"}, 20, 0, 100, 100, cursor_col=2)  # on 日's second half
+    assert sum(s.cell_length for s in segs) == 20
+    narrow = cpu_strip([(0, 1)], [0], {1: "日本語"}, 6, 0, 100, 100, cursor_col=5)
+    assert "".join(s.text for s in narrow) == "      "  # no room for the label: blank

@@ -15,7 +15,6 @@ so a million-event trace costs what fits on the screen. Choosing a line
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -26,6 +25,7 @@ from textual.reactive import reactive
 
 from ktui.panes.base import Area
 from ktui.panes.line_list import Cells, LineList
+from ktui.renderables.cells import fit, rjust, truncate, wrap
 from ktui.sim.snapshot import MachineSnapshot
 from ktui.sim.trace import Event, format_fields
 
@@ -137,11 +137,11 @@ class TraceView(LineList):
         if not 0 <= index < self.row_count():
             return [("", DETAIL_STYLE)]
         text = f"#{index + 1} " + self._line(index + 1).lstrip()
-        lines = textwrap.wrap(text, max(2, width), subsequent_indent=" ") or [""]
+        lines = wrap(text, width, indent=" ")  # in cells: a comm may be 日本語
         chunk = lines[line] if line < len(lines) else ""
         if line == DETAIL_LINES - 1 and len(lines) > DETAIL_LINES:
-            chunk = chunk[: width - 1] + "…"
-        return [(chunk.ljust(width), DETAIL_STYLE)]
+            chunk = truncate(chunk, width - 1) + "…"
+        return [(fit(chunk, width), DETAIL_STYLE)]
 
     def row_count(self) -> int:
         return self.view.recorded if self._reader is not None else 0
@@ -177,5 +177,5 @@ def compact_line(ev: Event) -> str:
     """`ktui.sim.trace.format_line` without ftrace's fixed-width padding:
     ``t1-1 [000] 0.001000: sched_switch: prev_comm=t1 ...``."""
     secs, ns = divmod(ev.time_ns, 1_000_000_000)
-    task = f"{ev.common_comm}-{ev.common_pid}"
-    return f"{task:>{COMM_WIDTH}} [{ev.cpu:03d}] {secs}.{ns // 1000:06d}: {ev.name}: {format_fields(ev)}"
+    task = rjust(f"{ev.common_comm}-{ev.common_pid}", COMM_WIDTH)  # in cells, unlike ftrace's bytes
+    return f"{task} [{ev.cpu:03d}] {secs}.{ns // 1000:06d}: {ev.name}: {format_fields(ev)}"
