@@ -385,7 +385,16 @@ def test_duplicate_task_names() -> None:
 
 def test_task_name_too_long() -> None:
     e = task_err('name = "a_very_long_name_16"\nprogram = "run 1ms"\n')
-    assert e.line == 6 and "1..15 printable characters" in str(e) and "TASK_COMM_LEN 16" in str(e)
+    assert e.line == 6 and "1..15 bytes of printable UTF-8" in str(e) and "TASK_COMM_LEN], 16" in str(e)
+
+
+def test_task_name_limit_is_bytes_as_comm() -> None:
+    """comm is char[16]: 日本語 is 9 bytes of UTF-8 (fits), 日本語日本語 is 18 (does not)."""
+    assert len("日本語".encode()) == 9
+    ok = parse_scenario_text('[[task]]\nname = "日本語"\nprogram = "run 1ms"\n', "x.toml")
+    assert ok.tasks[0].name == "日本語"
+    e = task_err('name = "日本語日本語"\nprogram = "run 1ms"\n')
+    assert "1..15 bytes" in str(e)
 
 
 def test_task_name_missing() -> None:

@@ -250,9 +250,10 @@ class _Loader:
         tbl.required("name", 'the task\'s comm, e.g. name = "t1"')
         name = tbl.string("name", "")
         limit = TASK_COMM_LEN - 1
-        if not name or len(name) > limit or not name.isprintable():
-            msg = f"task name {shorten(name)!r} must be 1..{limit} printable characters "
-            raise tbl.fail(msg + f"(TASK_COMM_LEN {TASK_COMM_LEN})", "name")
+        # comm is a char[TASK_COMM_LEN]: 15 bytes of UTF-8 and the NUL.
+        if not name or len(name.encode()) > limit or not name.isprintable():
+            msg = f"task name {shorten(name)!r} must be 1..{limit} bytes of printable UTF-8 "
+            raise tbl.fail(msg + f"(comm is char[TASK_COMM_LEN], {TASK_COMM_LEN} with the NUL)", "name")
         if name in seen:
             msg = (
                 f"duplicate task name {name!r} (also task #{seen[name] + 1}); names must be unique"
