@@ -15,7 +15,7 @@ from typing import NamedTuple
 from rich.style import Style
 
 from ktui.renderables.cells import fit
-from ktui.sim.kernel.sched.view import SchedView, TaskView
+from ktui.sim.kernel.sched.view import RqView, SchedView, TaskView
 
 Cells = list[tuple[str, Style]]
 
@@ -127,7 +127,9 @@ class Row(NamedTuple):
         if self.cells is not None:
             return self.cells
         assert self.task is not None
-        if compact:
+        if self.task.sched_class in ("rt", "dl"):
+            cells = _class_cells(self.task, self.marker, self.style, compact)
+        elif compact:
             cells = _compact_cells(self.task, self.avg, self.marker, self.style)
         else:
             cells = _task_cells(self.task, self.avg, self.marker, self.style)
@@ -156,6 +158,41 @@ def _task_cells(t: TaskView, avg: int | None, marker: str, style: Style) -> Cell
     return cells
 
 
+RT_STYLE = Style(color="red")
+DL_STYLE = Style(color="magenta")
+THROTTLED_STYLE = Style(bold=True, color="white", bgcolor="red")
+
+
+def _class_cells(t: TaskView, marker: str, style: Style, compact: bool) -> Cells:
+    """An RT or deadline task's row: the same first columns as a fair row,
+    then its class's keys (RT: prio, policy, the RR slice left; deadline:
+    runtime left of dl_runtime, absolute deadline, period, throttled)."""
+    fmt = ms3 if compact else split_ns
+    if compact:
+        cells: Cells = [(f"{marker}{t.state:<2} ", style), (fit(t.comm, 9) + " ", style), (f"{t.pid:>4} ", DIM)]
+    else:
+        cells = [
+            (marker.ljust(2), style),
+            (t.state.ljust(3), style),
+            (fit(t.comm, 15) + " ", style),
+            (f"{t.pid:>5} ", DIM),
+        ]
+    if t.sched_class == "rt":
+        cells.append((f"{t.policy.upper():<5}prio {t.prio:>2} (rt_priority {t.rt_priority:>2}) ", RT_STYLE))
+        if t.policy == "rr":
+            cells.append((f"slice left {t.rt_time_slice} ticks ", NO_STYLE))
+    else:
+        cells.append(("DL   ", DL_STYLE))
+        cells.append((f"runtime {fmt(t.dl_runtime_left)}/{fmt(t.dl_runtime)} ", NO_STYLE))
+        cells.append((f"deadline {fmt(t.dl_deadline_abs)} ", NO_STYLE))
+        cells.append((f"period {fmt(t.dl_period)} ", DIM))
+        if t.dl_throttled:
+            cells.append(("throttled", THROTTLED_STYLE))
+            cells.append((" ", NO_STYLE))
+    cells.append((f"sum-exec {fmt(t.sum_exec_runtime)} ", DIM))
+    return cells
+
+
 def _lag(t: TaskView, avg: int | None) -> tuple[int, str]:
     if avg is not None and t.on_rq:
         return avg - t.vruntime, "*" if t.eligible else ""  # the model's entity_eligible()
@@ -177,6 +214,36 @@ def _compact_cells(t: TaskView, avg: int | None, marker: str, style: Style) -> C
         (f"{ms3(t.sum_exec_runtime):>9} ", NO_STYLE),
         (f"{t.nr_switches:>8} ", DIM),
     ]
+
+
+def _dl_rows(rq: RqView, tasks: dict[int, TaskView]) -> list[Row]:
+    """The deadline queue in EDF order (curr is not in the tree), under a
+    ``dl_rq`` line with the running bandwidth; the fair server (not a task)
+    as one line."""
+    if not rq.dl_queue and not rq.dl_nr_running:
+        return []
+    bw = rq.running_bw * 100 / (1 << 20)  # BW_SHIFT fixed point
+    rows = [Row([("  dl_rq", CPU_STYLE), (f"  dl_nr_running={rq.dl_nr_running} running_bw={bw:.1f}%", DIM)])]
+    for pid in rq.dl_queue:
+        t = tasks.get(pid)
+        if t is None:
+            rows.append(Row([("     (fair server: runs fair tasks on its budget)", DL_STYLE)]))
+        else:
+            rows.append(Row(pid=pid, task=t, style=DIM if t.dl_throttled else NO_STYLE))
+    return rows
+
+
+def _rt_rows(rq: RqView, tasks: dict[int, TaskView]) -> list[Row]:
+    """The RT lists by priority, each in FIFO order, under an ``rt_rq`` line."""
+    if not rq.rt_queue and not rq.rt_nr_running:
+        return []
+    rows = [Row([("  rt_rq", CPU_STYLE), (f"  rt_nr_running={rq.rt_nr_running}", DIM)])]
+    for _prio, pids in rq.rt_queue:
+        for pid in pids:
+            t = tasks.get(pid)
+            if t is not None and pid != rq.curr:
+                rows.append(Row(pid=pid, task=t))
+    return rows
 
 
 def rq_rows(snap: SchedView, compact: bool = False) -> list[Row]:
@@ -208,6 +275,8 @@ def rq_rows(snap: SchedView, compact: bool = False) -> list[Row]:
             flags.append((f"spinning on {rq.spinning_on} ", WARN_STYLE))
         if rq.context and rq.context != "task":
             flags.append((f"in {rq.context} ", WARN_STYLE))
+        if rq.rt_throttled:
+            flags.append(("rt_throttled ", THROTTLED_STYLE))
         rows.append(
             Row(
                 [
@@ -225,6 +294,10 @@ def rq_rows(snap: SchedView, compact: bool = False) -> list[Row]:
             rows.append(Row(pid=curr.pid, task=curr, avg=avg, marker=">", style=CURR_STYLE))
         else:
             rows.append(Row([("> ", DIM), (f"   {rq.curr_comm or 'idle'} (idle)", DIM)]))
+        rows.extend(_dl_rows(rq, tasks))
+        rows.extend(_rt_rows(rq, tasks))
+        if rq.tree and (rq.dl_queue or rq.rt_queue):
+            rows.append(Row([("  cfs_rq", CPU_STYLE), (f"  {len(rq.tree)} queued", DIM)]))
         for pid in rq.tree:
             t = tasks.get(pid)
             if t is not None:

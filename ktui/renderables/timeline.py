@@ -14,10 +14,22 @@ from rich.style import Style
 from textual.strip import Strip
 
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
-    "#e15759", "#9c755f", "#ff9da7", "#bab0ac", "#86bcb6", "#d37295",
+    "#4e79a7", "#59a14f", "#76b7b2", "#edc948", "#9c755f", "#bab0ac",
+    "#86bcb6", "#a0cbe8", "#8cd17d", "#b6992d", "#499894", "#79706e",
 )
-"""Task colours, by pid modulo the palette length."""
+"""Fair tasks' colours (blues, greens, greys), by pid modulo the length."""
+RT_PALETTE = ("#e15759", "#f28e2b", "#ff9da7", "#d37295", "#ffbe7d", "#fabfd2")
+"""RT tasks' colours (reds, oranges)."""
+DL_PALETTE = ("#b07aa1", "#9467bd", "#d4a6c8", "#8172b3")
+"""Deadline tasks' colours (purples)."""
+MARKS: dict[str, tuple[str, str]] = {
+    "sched_migrate_task": ("dest_cpu", "»"),
+    "dl_deadline_miss": ("", "!"),
+    "sched_dl_deadline_miss": ("", "!"),
+}
+"""Events marked on the strip: name -> (field naming the CPU, or "" for the
+event's CPU; the mark). A migration is marked where the task arrives."""
+MARK_STYLE = Style(bold=True, color="white", bgcolor="red")
 IDLE_STYLE = Style(dim=True)
 CURSOR_STYLE = Style(bold=True, color="black", bgcolor="yellow")
 AXIS_STYLE = Style(dim=True)
@@ -26,9 +38,11 @@ LABEL_WIDTH = 7
 
 
 
-def task_style(pid: int) -> Style:
-    """Background colour of task `pid` in the strip."""
-    return Style(bgcolor=PALETTE[pid % len(PALETTE)], color="black")
+def task_style(pid: int, prio: int = 120) -> Style:
+    """Background colour of task `pid` in the strip: its class's palette,
+    from the prio it was switched in with (below 0 deadline, below 100 RT)."""
+    palette = DL_PALETTE if prio < 0 else RT_PALETTE if prio < 100 else PALETTE
+    return Style(bgcolor=palette[pid % len(palette)], color="black")
 
 
 def column_time(col: int, width: int, t0: int, t1: int) -> int:
@@ -52,6 +66,8 @@ def cpu_strip(
     t1: int,
     t_end: int,
     cursor_col: int,
+    prios: list[int] | None = None,
+    marks: list[tuple[int, str]] | None = None,
 ) -> list[Segment]:
     """One CPU's row: runs of the same task as coloured blocks with comm labels.
 
@@ -63,15 +79,21 @@ def cpu_strip(
         t0: Window start. t1: Window end.
         t_end: Last recorded time; columns after it stay blank.
         cursor_col: Column of the current time (drawn as a yellow bar).
+        prios: The next_prio of each switch (colours by class), or None.
+        marks: ``(time_ns, mark)`` drawn over the strip (migrations,
+            deadline misses), or None.
     """
     pids: list[int] = []
+    col_prio: list[int] = []
     for col in range(width):
         t = column_time(col, width, t0, t1)
         if t > t_end:
             pids.append(-1)
+            col_prio.append(120)
             continue
         i = bisect.bisect_right(times, t)
         pids.append(switches[i - 1][1] if i else 0)
+        col_prio.append(prios[i - 1] if i and prios is not None and i <= len(prios) else 120)
     segs: list[Segment] = []
     col = 0
     while col < width:
@@ -87,8 +109,10 @@ def cpu_strip(
             w = cell_len(label)  # in cells: a comm may be 日本語
             # the label only where it fits whole, with a space after it (and before, if room)
             text = " " + label + " " * (n - w - 1) if n > w + 1 else label + " " if n > w else " " * n
-            segs.append(Segment(text, task_style(pid)))
+            segs.append(Segment(text, task_style(pid, col_prio[col])))
         col = end
+    if marks:
+        segs = _overlay_marks(segs, marks, width, t0, t1)
     # the cursor restyles its column and keeps the character: a label under it stays readable
     out: list[Segment] = []
     pos = 0
@@ -105,6 +129,36 @@ def cpu_strip(
                 out.append(after)
         else:
             out.append(seg)
+        pos += length
+    return out
+
+
+def _overlay_marks(
+    segs: list[Segment], marks: list[tuple[int, str]], width: int, t0: int, t1: int
+) -> list[Segment]:
+    """Draw each mark in the window over the column holding its time."""
+    cols: dict[int, str] = {}
+    for time_ns, mark in marks:
+        if t0 <= time_ns <= t1:
+            cols.setdefault(time_column(time_ns, width, t0, t1), mark)
+    if not cols:
+        return segs
+    out: list[Segment] = []
+    pos = 0
+    for seg in segs:
+        length = seg.cell_length
+        inside = sorted(c for c in cols if pos <= c < pos + length)
+        rest = seg
+        start = pos
+        for c in inside:
+            before, tail = rest.split_cells(c - start)
+            _hit, rest = tail.split_cells(1)
+            if before.text:
+                out.append(before)
+            out.append(Segment(cols[c], MARK_STYLE))
+            start = c + 1
+        if rest.text:
+            out.append(rest)
         pos += length
     return out
 
@@ -167,6 +221,8 @@ def timeline_strips(
     t1: int,
     t_end: int,
     now: int,
+    prios: list[list[int]] | None = None,
+    marks: list[list[tuple[int, str]]] | None = None,
 ) -> list[Strip]:
     """All rows: the axis, then one per CPU, each `width` cells wide."""
     strip_w = max(1, width - LABEL_WIDTH)
@@ -174,5 +230,8 @@ def timeline_strips(
     rows = [Strip([Segment(" " * LABEL_WIDTH), *axis_strip(strip_w, t0, t1, cursor)])]
     for cpu, segs in enumerate(switches):
         label = Segment(f"cpu{cpu:<3}│", Style(bold=True, color="cyan"))
-        rows.append(Strip([label, *cpu_strip(segs, times[cpu], comms, strip_w, t0, t1, t_end, cursor)]))
+        cpu_prios = prios[cpu] if prios is not None and cpu < len(prios) else None
+        cpu_marks = marks[cpu] if marks is not None and cpu < len(marks) else None
+        strip = cpu_strip(segs, times[cpu], comms, strip_w, t0, t1, t_end, cursor, cpu_prios, cpu_marks)
+        rows.append(Strip([label, *strip]))
     return [row.crop_extend(0, width, None) for row in rows]

@@ -23,7 +23,7 @@ from ktui.sim.kernel.printk import log_level
 from ktui.sim.kernel.sched.core import EV_SCHED_SWITCH
 from ktui.sim.kernel.sched.view import EMPTY_SCHED, RqView, SchedView, TaskView
 from ktui.sim.subsystems import SUBSYSTEMS
-from ktui.sim.trace import Event, Names, TraceLog, decode, format_line
+from ktui.sim.trace import EVENTS_BY_NAME, Event, Names, TraceLog, decode, format_line
 
 if TYPE_CHECKING:
     from ktui.sim.machine import Machine
@@ -187,7 +187,7 @@ class TraceReader:
     """Read-only, lazy access to the recorded trace for the trace and
     timeline panes. Holds the append-only log, never the machine."""
 
-    __slots__ = ("_log", "_names", "_ncpus", "_seg_cache", "_times")
+    __slots__ = ("_log", "_names", "_ncpus", "_seg_cache", "_times", "_prios", "_marks", "_cuts")
 
     def __init__(self, log: TraceLog, names: Names, ncpus: int) -> None:
         self._log = log
@@ -195,6 +195,9 @@ class TraceReader:
         self._ncpus = ncpus
         self._seg_cache: tuple[int, list[list[tuple[int, int]]]] = (0, [[] for _ in range(ncpus)])
         self._times: list[list[int]] = [[] for _ in range(ncpus)]
+        self._prios: list[list[int]] = [[] for _ in range(ncpus)]
+        self._marks: tuple[int, list[list[tuple[int, str]]]] = (0, [[] for _ in range(ncpus)])
+        self._cuts = log.cuts
 
     def __len__(self) -> int:
         return len(self._log)
@@ -224,6 +227,10 @@ class TraceReader:
         done, segs = self._seg_cache
         log = self._log
         n = len(log)
+        if n < done or log.cuts != self._cuts:  # the record was cut (a command changed the future)
+            self._reset()
+            self._cuts = log.cuts
+            done, segs = self._seg_cache
         data, offs = log.data, log.offs
         times = self._times
         for i in range(done, n):
@@ -235,8 +242,50 @@ class TraceReader:
                 cpu = data[o + 1]
                 segs[cpu].append((log.times[i], data[o + 6]))
                 times[cpu].append(log.times[i])
+                self._prios[cpu].append(data[o + 7])
         self._seg_cache = (n, segs)
         return segs
+
+    def _reset(self) -> None:
+        ncpus = self._ncpus
+        self._seg_cache = (0, [[] for _ in range(ncpus)])
+        self._times = [[] for _ in range(ncpus)]
+        self._prios = [[] for _ in range(ncpus)]
+        self._marks = (0, [[] for _ in range(ncpus)])
+
+    def switch_prios(self) -> list[list[int]]:
+        """Per CPU, the next_prio of each of `switches()` (the class of the
+        task switched to: below 0 deadline, below 100 RT)."""
+        self.switches()
+        return self._prios
+
+    def marks(self, specs: Mapping[str, tuple[str, str]]) -> list[list[tuple[int, str]]]:
+        """Per CPU, ``(time_ns, mark)`` of every recorded event named in
+        `specs`: event name -> (the field naming the CPU to mark, "" for the
+        event's own CPU; the mark). Incremental, as `switches`."""
+        self.switches()  # (resets every cache if the record was cut)
+        done, marks = self._marks
+        log = self._log
+        n = len(log)
+        if done < n:
+            wanted: dict[int, tuple[str, str]] = {}
+            for name, spec in specs.items():
+                et = EVENTS_BY_NAME.get(name)
+                if et is not None:
+                    wanted[et.id] = spec
+            data, offs = log.data, log.offs
+            for i in range(done, n):
+                first = data[offs[i]]
+                if first < 0:  # a wide record: ~type
+                    first = ~first
+                if first in wanted:
+                    field, mark = wanted[first]
+                    ev = self.event(i + 1)
+                    cpu = ev.fields.get(field, ev.cpu) if field else ev.cpu
+                    if isinstance(cpu, int) and 0 <= cpu < self._ncpus:
+                        marks[cpu].append((log.times[i], mark))
+            self._marks = (n, marks)
+        return marks
 
     def switch_times(self) -> list[list[int]]:
         """Per CPU, the times of `switches()` alone (for bisecting)."""

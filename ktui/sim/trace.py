@@ -275,9 +275,11 @@ class TraceLog:
     first word always means "wide".
     """
 
-    __slots__ = ("times", "offs", "data", "wide")
+    __slots__ = ("times", "offs", "data", "wide", "cuts")
 
     def __init__(self) -> None:
+        self.cuts = 0
+        """Times the record was cut (readers caching a prefix rescan then)."""
         self.times = array("q")
         self.offs = array("I")  # 4 bytes: up to 4 Gi words of data
         self.data = array("i")
@@ -326,6 +328,7 @@ class TraceLog:
         """Forget every event after the first `n` (the future changed)."""
         if n >= len(self.times):
             return
+        self.cuts += 1
         cut = self.offs[n]
         for i in range(n, len(self.times)):
             o = self.offs[i]

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from ktui.panes.base import Area, Pane
-from ktui.renderables.timeline import LABEL_WIDTH, column_time, timeline_strips
+from ktui.renderables.timeline import LABEL_WIDTH, MARKS, column_time, timeline_strips
 from ktui.sim.kernel.sched.view import EMPTY_SCHED
 from ktui.sim.snapshot import MachineSnapshot
 from ktui.sim.units import fmt_ns
@@ -87,6 +87,8 @@ class Timeline(Pane, can_focus=True):
         self._reader: TraceReader | None = None
         self._switches: list[list[tuple[int, int]]] = []
         self._times: list[list[int]] = []
+        self._prios: list[list[int]] = []
+        self._marks: list[list[tuple[int, str]]] = []
         self._t_end = 0
         self._comms: dict[int, str] = {}
         self._cache: tuple[int, list[Strip]] = (-1, [])
@@ -105,10 +107,14 @@ class Timeline(Pane, can_focus=True):
         if self._reader is not None and view.recorded:
             self._switches = self._reader.switches()
             self._times = self._reader.switch_times()
+            self._prios = self._reader.switch_prios()
+            self._marks = self._reader.marks(MARKS)
             self._t_end = self._reader.time_of(min(view.recorded, len(self._reader)))
         else:
             self._switches = [[] for _ in range(view.ncpus)]
             self._times = [[] for _ in range(view.ncpus)]
+            self._prios = [[] for _ in range(view.ncpus)]
+            self._marks = [[] for _ in range(view.ncpus)]
             self._t_end = 0
         if len(self._comms) != len(view.comms):
             self._comms = dict(view.comms)
@@ -139,7 +145,11 @@ class Timeline(Pane, can_focus=True):
         width = self.scrollable_content_region.width
         if self._cache[0] != width:
             t0, t1 = self.window()
-            self._cache = (width, timeline_strips(self._switches, self._times, self._comms, width, t0, t1, self._t_end, self.view.time_ns))
+            strips = timeline_strips(
+                self._switches, self._times, self._comms, width, t0, t1, self._t_end, self.view.time_ns,
+                self._prios, self._marks,
+            )  # fmt: skip
+            self._cache = (width, strips)
         return self._cache[1]
 
     def render_line(self, y: int) -> Strip:
