@@ -102,7 +102,7 @@ def _build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FILE",
-        help="after the run, print a /proc file instead of the summary: PID/sched (repeatable)",
+        help="after the run, print a /proc file instead of the summary: PID/sched or sched_debug (repeatable)",
     )
     run.add_argument(
         "--no-history", action="store_true", help="run without time travel (faster, no --back/--goto)"
@@ -240,16 +240,20 @@ def proc_files(snap: object, names: Sequence[str]) -> str:
     Raises:
         CommandError: an unknown file or pid (nothing is printed then).
     """
-    from ktui.sim.kernel.sched.debug import proc_sched_show_task
+    from ktui.sim.kernel.sched.debug import proc_sched_show_task, sched_debug_show
     from ktui.sim.snapshot import MachineSnapshot
 
     assert isinstance(snap, MachineSnapshot)
     tasks = {t.pid: t for t in snap.tasks}
     parts = []
     for name in names:
+        if name.strip("/").removeprefix("proc/") == "sched_debug":
+            jiffies = snap.time_ns * snap.hz // 1_000_000_000
+            parts.append(sched_debug_show(snap.sched, snap.kernel, snap.time_ns, jiffies))
+            continue
         pid_s, _, leaf = name.strip("/").removeprefix("proc/").partition("/")
         if leaf != "sched" or not pid_s.isdigit() or len(pid_s) > 6:
-            raise CommandError(f"--proc {name!r}: expected PID/sched, e.g. --proc 1/sched")
+            raise CommandError(f"--proc {name!r}: expected PID/sched or sched_debug, e.g. --proc 1/sched")
         pid = int(pid_s)
         if pid not in tasks:
             known = ", ".join(str(p) for p in sorted(tasks)) or "none yet"

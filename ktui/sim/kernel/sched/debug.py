@@ -22,7 +22,7 @@ from ktui.sim.kernel.sched.sched import Rq, scale_load_down
 from ktui.sim.kernel.sched.timeline import INF
 
 if TYPE_CHECKING:
-    from ktui.sim.kernel.sched.view import TaskView
+    from ktui.sim.kernel.sched.view import SchedView, TaskView
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +215,94 @@ def proc_sched_show_task(t: TaskView) -> str:
     elif t.policy in ("normal", "batch"):  # fair_policy()
         lines.append(p("se.slice", t.slice))
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------
+# /proc/sched_debug (/sys/kernel/debug/sched/debug since 5.13)
+
+
+def sched_debug_show(view: SchedView, kernel: str, now: int, jiffies: int) -> str:
+    """The sched debug file: sched_debug_header(), then per CPU print_cpu()
+    with print_cfs_rq(), print_rt_rq(), print_dl_rq() and print_rq()'s
+    runnable tasks, in debug.c's formats (``  .%-30s: ...`` lines).
+
+    Left out, as the model has no such state: the PELT averages and
+    util_est, schedstats-only lines, group scheduling (one root cfs_rq,
+    printed as ``cfs_rq[N]:/``), sched_clock stability, NUMA.
+    """
+    tasks = {t.pid: t for t in view.tasks}
+    tun = dict(view.tunables)
+    out = [
+        f"Sched Debug Version: v0.11, {kernel}",
+        f"{'ktime':<40}: {split_ns(now)}",
+        f"{'sched_clk':<40}: {split_ns(now)}",
+        f"{'cpu_clk':<40}: {split_ns(now)}",
+        f"{'jiffies':<40}: {jiffies}",
+        "",
+        "sysctl_sched",
+        f"  .{'sysctl_sched_base_slice':<40}: {split_ns(tun.get('base_slice_ns', 0))}",
+        f"  .{'sysctl_sched_tunable_scaling':<40}: 1 (logarithmic)",
+        "",
+    ]
+
+    def p(name: str, value: int) -> str:
+        return f"  .{name:<30}: {value}"
+
+    def pn(name: str, value: int) -> str:
+        return f"  .{name:<30}: {split_ns(value)}"
+
+    for rq in view.rqs:
+        out += [
+            f"cpu#{rq.cpu}",
+            p("nr_running", rq.nr_running),
+            p("nr_switches", rq.nr_switches),
+            p("curr->pid", rq.curr),
+            pn("clock", rq.clock),
+            pn("clock_task", rq.clock),
+            "",
+            f"cfs_rq[{rq.cpu}]:/",
+        ]
+        tree = [tasks[pid] for pid in rq.tree if pid in tasks]
+        left_deadline = tree[0].deadline if tree else -1
+        left_vruntime = min((t.vruntime for t in tree), default=-1)
+        right_vruntime = tree[-1].vruntime if tree else -1
+        spread = right_vruntime - left_vruntime if tree else 0
+        fair = [t for t in view.tasks if t.on_rq and t.cpu == rq.cpu and t.sched_class == "fair"]
+        out += [
+            pn("left_deadline", left_deadline),
+            pn("left_vruntime", left_vruntime),
+            pn("min_vruntime", rq.min_vruntime),
+            pn("avg_vruntime", rq.avg_vruntime),
+            pn("right_vruntime", right_vruntime),
+            pn("spread", spread),
+            p("nr_queued", len(fair)),
+            p("h_nr_runnable", sum(1 for t in fair if not t.sched_delayed)),
+            p("h_nr_queued", len(fair)),
+            p("load", sum(t.weight << 10 for t in fair)),
+            "",
+            f"rt_rq[{rq.cpu}]:",
+            p("rt_nr_running", rq.rt_nr_running),
+            p("rt_throttled", int(rq.rt_throttled)),
+            "",
+            f"dl_rq[{rq.cpu}]:",
+            p("dl_nr_running", rq.dl_nr_running),
+            p("running_bw", rq.running_bw),
+            p("this_bw", rq.this_bw),
+            "",
+            "runnable tasks:",
+            " S            task   PID       vruntime   eligible    deadline             slice          sum-exec      switches  prio",
+            "-" * 117,
+        ]
+        for t in view.tasks:
+            if t.cpu != rq.cpu or not (t.on_rq or t.on_cpu):
+                continue
+            mark = ">R" if t.pid == rq.curr else f" {t.state[:1]}"
+            # print_task(): E/N is entity_eligible(); S a custom slice (none here)
+            eligible = "E" if t.eligible or t.pid == rq.curr else "N"
+            out.append(
+                f"{mark} {t.comm:>15} {t.pid:>5} {split_ns(t.vruntime):>16}   {eligible}   "
+                f"{split_ns(t.deadline):>16}   {split_ns(t.slice):>16} {split_ns(t.sum_exec_runtime):>16}"
+                f" {t.nr_switches:>13} {t.prio:>5}"
+            )
+        out.append("")
+    return "\n".join(out) + "\n"

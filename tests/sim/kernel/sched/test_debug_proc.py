@@ -88,3 +88,19 @@ def test_sched_tunables_for_8_cpus_on_6_6() -> None:
     assert tun["min_granularity_ns"] == tun["base_slice_ns"] == 750_000 * 4
     assert tun["wakeup_granularity_ns"] == 1_000_000 * 4
     assert tun["nr_latency"] == 8
+
+
+def test_sched_debug_prints_each_class_of_each_cpu(capsys: pytest.CaptureFixture[str]) -> None:
+    """print_cpu() then cfs_rq[N]:/, rt_rq[N]:, dl_rq[N]: and the runnable
+    tasks: cfs-nice at 50 ms has its three tasks queued on CPU 0; the load is
+    the sum of scale_load(weight) for nice 0, 5, 10: (1024 + 335 + 110) << 10."""
+    assert main(["run", "cfs-nice", "--until", "50ms", "--proc", "sched_debug"]) == 4
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == "Sched Debug Version: v0.11, 6.18"
+    for head in ("cpu#0", "cfs_rq[0]:/", "rt_rq[0]:", "dl_rq[0]:", "runnable tasks:"):
+        assert head in lines
+    assert f"  .{'load':<30}: {(1024 + 335 + 110) << 10}" in lines
+    assert f"  .{'nr_queued':<30}: 3" in lines
+    runnable = lines[lines.index("runnable tasks:") + 3 :]
+    assert [row.split()[1] for row in runnable if row.strip()] == ["nice0", "nice5", "nice10"]
