@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Final
 
-from ktui.sim.errors import ScenarioError
+from ktui.sim.errors import BreakpointError, ScenarioError
 from ktui.sim.include.linux.sched import POLICY_BY_NAME
 from ktui.sim.ops import LOCK_KINDS, OBJECT_KINDS, Op
 from ktui.sim.scenario.model import (
@@ -62,6 +62,16 @@ MAX_LOCKS: Final = 4096
 """Most ``[locks]`` entries in one scenario."""
 
 
+_BARE_KEY_RE: Final = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def _key_label(key: str) -> str:
+    """A key as an error's location names it: bare when TOML could write it
+    bare (``cpus``), else quoted and cut (a key with a newline, an escape or
+    5,000 characters is echoed as ``'\\x1b...'``, never raw)."""
+    return key if _BARE_KEY_RE.match(key) else repr(shorten(key))
+
+
 def _type_name(value: object) -> str:
     """TOML's name for a parsed value's type."""
     if isinstance(value, bool):
@@ -103,7 +113,7 @@ class _Table:
         """A `ScenarioError` at `key` of this table."""
         where = self.label
         if key:
-            where += f" {key}" if self.label.startswith("[") else f" key {key!r}"
+            where += f" {_key_label(key)}" if self.label.startswith("[") else f" key {shorten(key)!r}"
         return ScenarioError(message, self.path, self.line(key) or None, where)
 
     def check_keys(self, allowed: Sequence[str]) -> None:
@@ -209,10 +219,10 @@ class _Loader:
                     f"lock name of {len(name)} characters is too long; at most {MAX_NAME_LEN}",
                     self.path,
                     tbl.line(name) or None,
-                    f"[locks] {shorten(name)}",
+                    f"[locks] {_key_label(name)}",
                 )
             if not _IDENT_RE.match(name):
-                msg = f"lock name {name!r} is not an identifier (letters, digits, _; no leading digit)"
+                msg = f"lock name {shorten(name)!r} is not an identifier (letters, digits, _; no leading digit)"
                 raise tbl.fail(msg, name)
             if not isinstance(kind, str):
                 raise tbl.fail(f"expected a lock kind ({kinds}), got {_type_name(kind)}", name)
@@ -315,7 +325,9 @@ class _Loader:
         )
 
     def breakpoints(self, data: Mapping[str, object]) -> tuple[tuple[str, int], ...]:
-        """Every ``[[breakpoint]] when``, unparsed, with its line."""
+        """Every ``[[breakpoint]] when``, syntax-checked, with its line."""
+        from ktui.sim.breakpoints.parser import parse as parse_breakpoint
+
         out: list[tuple[str, int]] = []
         for tbl in self.array(data, "breakpoint"):
             tbl.check_keys(CORE_SECTIONS["breakpoint"])
@@ -323,6 +335,13 @@ class _Loader:
             when = tbl.string("when", "", '"deadlock"').strip()
             if not when:
                 raise tbl.fail('empty; expected an expression, e.g. "deadlock"', "when")
+            # Parsed here for its syntax (names are checked against the machine
+            # when the Simulator sets it), so a hostile expression is echoed cut.
+            try:
+                parse_breakpoint(when)
+            except BreakpointError as e:
+                where = f"[[breakpoint]] when = {shorten(when, 80)!r}"
+                raise ScenarioError(e.detail, self.path, tbl.line("when") or None, where) from None
             out.append((when, tbl.line("when")))
         return tuple(out)
 

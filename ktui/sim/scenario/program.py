@@ -50,6 +50,19 @@ ARG_KIND_HELP: Final[dict[str, str]] = {
 """What each `ArgKind` expects, for error messages and docs."""
 
 
+MAX_LISTED: Final = 10
+"""Most declared names an "undefined ..." message lists (a scenario may declare 4096 locks)."""
+
+
+def listing(names: Sequence[str]) -> str:
+    """``A, B, C``; past `MAX_LISTED` names, the first ones and the count."""
+    if not names:
+        return "none"
+    if len(names) <= MAX_LISTED:
+        return ", ".join(names)
+    return f"{', '.join(names[:MAX_LISTED])}, ... ({len(names)} in all)"
+
+
 def arg_kind_help(kind: ArgKind) -> str:
     """What an argument of `kind` expects (built-in or a declared object kind)."""
     if kind in ARG_KIND_HELP:
@@ -296,7 +309,7 @@ class _Compiler:
         declared = self.objects.get(kind.name, {})
         found = declared.get(word)
         if found is None:
-            names = ", ".join(declared) if declared else "none"
+            names = listing(list(declared))
             hint = did_you_mean(word, declared)
             raise self.error(
                 stmt, f"undefined {kind.name} {word!r}{hint} (declared in [{kind.table}]: {names})"
@@ -319,7 +332,7 @@ class _Compiler:
         """Resolve a lock name to (id, kind) or raise 'undefined lock'."""
         found = self.locks.get(word)
         if found is None:
-            defined = ", ".join(self.locks) if self.locks else "none"
+            defined = listing(list(self.locks))
             hint = did_you_mean(word, self.locks)
             raise self.error(
                 stmt, f"undefined lock {word!r}{hint} (locks defined in [locks]: {defined})"
