@@ -182,8 +182,7 @@ def _items(world: World, subj: Subject) -> list[str]:
     """How a condition may name an item of `subj` in `world` (empty: none known)."""
     if subj.keyword == "task":
         pids = [str(i + 1) for i in range(len(world.tasks))]
-        # a digit comm is read as a pid (`task_pid`): name those by pid only
-        comms = [fmt_value(n, "str") for n in world.tasks if not n.isdigit() and not ('"' in n and "'" in n)]
+        comms = [fmt_value(n, "str") for n in world.tasks if not ('"' in n and "'" in n)]
         return comms + pids
     if subj.keyword == "cpu":
         return [str(c) for c in range(world.cpus)]

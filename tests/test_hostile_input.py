@@ -249,3 +249,21 @@ def test_unknown_sysctl_key_is_echoed_quoted_and_cut(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"unknown sysctl 'kernel\.\\x1bxxx.*\(5008 chars\)'; known: ") as info:
         ktui.sim.load(str(path))
     _one_clean_line(info.value)
+
+
+def test_an_all_digit_comm_is_a_comm_before_a_pid() -> None:
+    """Tasks named ``0`` and ``1``: ``next_comm=0`` names the task called 0
+    (it was read as pid 0 and refused with "no task '0' (did you mean '0'?)"),
+    and ``task 1`` is the task called 1 (pid 2), not pid 1."""
+    from ktui.sim.replay.timeline import Simulator
+    from ktui.sim.scenario import parse_scenario_text
+
+    text = '[[task]]\nname = "0"\nprogram = "run 1ms"\n[[task]]\nname = "1"\nprogram = "run 1ms"\n'
+    sim = Simulator(parse_scenario_text(text, "digits.toml"))
+    sim.add_breakpoint("sched_switch next_comm=0")
+    assert sim.run() == "breakpoint"
+    assert sim.last_event() is not None and sim.last_event().fields["next_pid"] == 1
+    sim = Simulator(parse_scenario_text(text, "digits.toml"))
+    sim.add_breakpoint("task 1 on_cpu == 1")
+    assert sim.run() == "breakpoint"
+    assert sim.last_event() is not None and sim.last_event().fields["next_comm"] == "1"
