@@ -48,7 +48,7 @@ MAX_MESSAGE = 600
 """A clear message is short: the longest first line an error may have (hostile
 input is echoed cut to a few dozen characters, `ktui.sim.units.shorten`)."""
 
-EXAMPLES = int(os.environ.get("KTUI_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("KTUI_FUZZ_EXAMPLES", "50"))
 """Examples per test; set KTUI_FUZZ_EXAMPLES=5000 for a long local hunt."""
 FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=EXAMPLES)
 
