@@ -267,3 +267,28 @@ def test_an_all_digit_comm_is_a_comm_before_a_pid() -> None:
     sim.add_breakpoint("task 1 on_cpu == 1")
     assert sim.run() == "breakpoint"
     assert sim.last_event() is not None and sim.last_event().fields["next_comm"] == "1"
+
+
+LONG = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expect"),
+    [
+        (RUN_LINE, f"lock {LONG} #", "undefined lock '9{40}\\.\\.\\. \\(5000 chars\\)'"),
+        (RUN_LINE, f"{LONG} #", "unknown op '9{40}\\.\\.\\. \\(5000 chars\\)'"),
+        (RUN_LINE, f"loop {LONG} {{ run 1ms }} #", "'loop' takes no count"),
+        (RUN_LINE, f"run {'x' * 5000} #", "bad duration 'x{40}\\.\\.\\. \\(5000 chars\\)'"),
+        ('A = "mutex"', f'A = "{LONG}"', "unknown lock kind '9{40}\\.\\.\\. \\(5000 chars\\)'"),
+        ("cpus = 2", f"cpus = 2\nx{LONG} = 1", "unknown key 'x9{39}\\.\\.\\. \\(5001 chars\\)'"),
+        ('kernel = "6.6"', f'kernel = "{LONG}"', "kernel '9{40}\\.\\.\\. \\(5000 chars\\)' is not"),
+        ('start = "0ms"', f'policy = "{LONG}"', "unknown policy '9{40}\\.\\.\\. \\(5000 chars\\)'"),
+    ],
+)
+def test_long_words_are_echoed_cut(tmp_path: Path, old: str, new: str, expect: str) -> None:
+    """A 5,000-character word anywhere is echoed cut to 40 characters and its
+    length (it was echoed whole: 5,000-character messages)."""
+    path = abba_with(tmp_path, old, new)
+    with pytest.raises(ScenarioError, match=expect) as info:
+        ktui.sim.load(str(path))
+    _one_clean_line(info.value)

@@ -120,7 +120,7 @@ class _Table:
         """Reject keys not in `allowed`, suggesting the closest."""
         for key in self.data:
             if key not in allowed:
-                msg = f"unknown key {key!r}{did_you_mean(key, allowed)} (allowed: {', '.join(allowed)})"
+                msg = f"unknown key {shorten(key)!r}{did_you_mean(key, allowed)} (allowed: {', '.join(allowed)})"
                 raise ScenarioError(msg, self.path, self.line(key) or None, self.label)
 
     def integer(self, key: str, default: int, lo: int, hi: int) -> int:
@@ -147,7 +147,7 @@ class _Table:
         """Fail unless `key` is present; `what` says what it should hold."""
         if key not in self.data:
             raise ScenarioError(
-                f"missing key {key!r} ({what})", self.path, self.line() or None, self.label
+                f"missing key {shorten(key)!r} ({what})", self.path, self.line() or None, self.label
             )
 
 
@@ -200,10 +200,10 @@ class _Loader:
         supported = "supported versions are 5.0 .. 5.19 and 6.0 .. 6.18"
         m = _KVER_RE.match(kernel.strip())
         if m is None:
-            raise tbl.fail(f'kernel {kernel!r} is not "X.Y" (e.g. "6.6"); {supported}', "kernel")
+            raise tbl.fail(f'kernel {shorten(kernel)!r} is not "X.Y" (e.g. "6.6"); {supported}', "kernel")
         kver = int(m.group(1)), int(m.group(2))
         if kver[0] not in KERNEL_MINORS or kver[1] > KERNEL_MINORS[kver[0]]:
-            raise tbl.fail(f"kernel {kernel!r} is not modelled; {supported}", "kernel")
+            raise tbl.fail(f"kernel {shorten(kernel)!r} is not modelled; {supported}", "kernel")
         return MachineSpec(cpus, hz, kernel.strip(), kver)
 
     def locks(self, data: Mapping[str, object]) -> tuple[LockSpec, ...]:
@@ -228,7 +228,7 @@ class _Loader:
                 raise tbl.fail(f"expected a lock kind ({kinds}), got {_type_name(kind)}", name)
             if kind not in LOCK_KINDS:
                 hint = did_you_mean(kind, sorted(LOCK_KINDS))
-                raise tbl.fail(f"unknown lock kind {kind!r}{hint} (kinds: {kinds})", name)
+                raise tbl.fail(f"unknown lock kind {shorten(kind)!r}{hint} (kinds: {kinds})", name)
             out.append(LockSpec(name, kind, i, tbl.line(name)))
         return tuple(out)
 
@@ -396,11 +396,11 @@ def _policy(tbl: _Table) -> str:
     modelled = _modelled_policies()
     allowed = ", ".join(modelled)
     if policy in POLICY_BY_NAME and policy not in modelled:
-        msg = f"policy {raw!r} (SCHED_{policy.upper()}) is not modelled yet; use one of {allowed}"
+        msg = f"policy {shorten(raw)!r} (SCHED_{policy.upper()}) is not modelled yet; use one of {allowed}"
         raise tbl.fail(msg, "policy")
     if policy not in modelled:
         hint = did_you_mean(policy, modelled)
-        raise tbl.fail(f"unknown policy {raw!r}{hint} (expected one of {allowed})", "policy")
+        raise tbl.fail(f"unknown policy {shorten(raw)!r}{hint} (expected one of {allowed})", "policy")
     return policy
 
 
@@ -429,9 +429,9 @@ def parse_scenario_data(
             continue
         home = [s for s, keys in CORE_SECTIONS.items() if key in keys]
         if home and not isinstance(value, dict | list):
-            msg = f"key {key!r} belongs in a table: put it under [{home[0]}]"
+            msg = f"key {shorten(key)!r} belongs in a table: put it under [{home[0]}]"
         else:
-            msg = f"unknown table {key!r}{did_you_mean(key, known)} (tables: {', '.join(known)})"
+            msg = f"unknown table {shorten(key)!r}{did_you_mean(key, known)} (tables: {', '.join(known)})"
         raise ld.fail(msg, smap.line(key) or smap.line("", None, key), f"[{key}]")
 
     meta = ld.table(data, "scenario")
