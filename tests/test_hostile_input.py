@@ -216,3 +216,121 @@ def test_toml_integer_of_5000_digits_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"more than 4300 digits out of range; TOML integers are .*\(s64\)") as info:
         ktui.sim.load(str(path))
     assert str(info.value).startswith(f"{path}:4: ")
+
+
+# -- found by the grammar fuzzer (tests/test_fuzz_grammar.py) -------------------------
+
+
+def _one_clean_line(exc: BaseException, limit: int = 600) -> str:
+    text = str(exc)
+    assert "\n" not in text and len(text) <= limit, text
+    assert all(c.isprintable() for c in text), repr(text)
+    return text
+
+
+@pytest.mark.parametrize(
+    ("expr", "shown", "word"),
+    [("\r\ndeadlockx", r"\r\ndeadlockx", "deadlockx"), ("sched_switch \x1bx=1", r"sched_switch \x1bx=1", r"\x1bx")],
+)
+def test_breakpoint_error_escapes_control_characters(expr: str, shown: str, word: str) -> None:
+    """The expression line under the message is escaped as repr does, and the
+    caret stays under the offending word (it was echoed raw: a newline broke
+    the message in two, an ESC reached the terminal)."""
+    with pytest.raises(BreakpointError) as info:
+        parse_breakpoint(expr)
+    head, line, caret = str(info.value).split("\n")
+    assert line == f"  {shown}"
+    assert all(c.isprintable() for c in head + line)
+    assert caret.index("^") == line.index(word)
+
+
+def test_long_breakpoint_error_is_cut_around_the_caret() -> None:
+    expr = "sched_switch " + "x" * 3000
+    with pytest.raises(BreakpointError, match="unknown field") as info:
+        parse_breakpoint(expr)
+    head, line, caret = str(info.value).split("\n")
+    assert head.startswith("breakpoint 'sched_switch xxx") and "... (3013 chars)'" in head
+    assert len(head) < 400 and len(line) < 100
+    assert line[caret.index("^")] == "x"
+
+
+def test_bad_breakpoint_in_a_scenario_is_cut_and_names_the_line(tmp_path: Path) -> None:
+    """A syntax error in a [[breakpoint]] is found by the loader, its
+    expression echoed cut (it was echoed whole: 2,400 characters)."""
+    path = abba_with(tmp_path, 'when = "deadlock"', f'when = "x = {"[" * 2400}"')
+    with pytest.raises(ScenarioError, match="unknown event 'x'") as info:
+        ktui.sim.scenario.load_scenario(str(path))
+    text = _one_clean_line(info.value)
+    assert text.startswith(f"{path}:34: [[breakpoint]] when = 'x = [[[") and "(2404 chars)" in text
+
+
+@pytest.mark.parametrize("key", ['"a\\nb"', '"\\u001b[31m' + "x" * 70 + '"'])
+def test_lock_names_are_echoed_quoted(tmp_path: Path, key: str) -> None:
+    """A quoted [locks] key with a newline or an escape: one printable line
+    (the key was echoed raw in the location)."""
+    path = abba_with(tmp_path, 'B = "mutex"', f'B = "mutex"\n{key} = "mutex"')
+    with pytest.raises(ScenarioError, match="lock name") as info:
+        ktui.sim.load(str(path))
+    # a quoted key is not in the source map: the location is the table's header
+    assert _one_clean_line(info.value).startswith(f"{path}:11: [locks] '")
+
+
+def test_undefined_lock_lists_a_few_of_4096(tmp_path: Path) -> None:
+    extra = "\n".join(f'L{i} = "mutex"' for i in range(4094))
+    path = abba_with(tmp_path, 'B = "mutex"', f'B = "mutex"\n{extra}')
+    text = path.read_text().replace("mutex_lock B\n", "mutex_lock X\n", 1)
+    path.write_text(text)
+    with pytest.raises(ScenarioError, match=r"undefined lock 'X' .*: A, B, L0, .*, L7, \.\.\. \(4096 in all\)\)$") as info:
+        ktui.sim.load(str(path))
+    _one_clean_line(info.value)
+
+
+def test_unknown_sysctl_key_is_echoed_quoted_and_cut(tmp_path: Path) -> None:
+    path = abba_with(tmp_path, "seed = 1", "seed = 1\n[sysctl.kernel]\n\"\\u001b" + "x" * 5000 + '" = 5\n[scenario2]')
+    path.write_text(path.read_text().replace("\n[scenario2]", ""))
+    with pytest.raises(ScenarioError, match=r"unknown sysctl 'kernel\.\\x1bxxx.*\(5008 chars\)'; known: ") as info:
+        ktui.sim.load(str(path))
+    _one_clean_line(info.value)
+
+
+def test_an_all_digit_comm_is_a_comm_before_a_pid() -> None:
+    """Tasks named ``0`` and ``1``: ``next_comm=0`` names the task called 0
+    (it was read as pid 0 and refused with "no task '0' (did you mean '0'?)"),
+    and ``task 1`` is the task called 1 (pid 2), not pid 1."""
+    from ktui.sim.replay.timeline import Simulator
+    from ktui.sim.scenario import parse_scenario_text
+
+    text = '[[task]]\nname = "0"\nprogram = "run 1ms"\n[[task]]\nname = "1"\nprogram = "run 1ms"\n'
+    sim = Simulator(parse_scenario_text(text, "digits.toml"))
+    sim.add_breakpoint("sched_switch next_comm=0")
+    assert sim.run() == "breakpoint"
+    assert sim.last_event() is not None and sim.last_event().fields["next_pid"] == 1
+    sim = Simulator(parse_scenario_text(text, "digits.toml"))
+    sim.add_breakpoint("task 1 on_cpu == 1")
+    assert sim.run() == "breakpoint"
+    assert sim.last_event() is not None and sim.last_event().fields["next_comm"] == "1"
+
+
+LONG = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expect"),
+    [
+        (RUN_LINE, f"lock {LONG} #", "undefined lock '9{40}\\.\\.\\. \\(5000 chars\\)'"),
+        (RUN_LINE, f"{LONG} #", "unknown op '9{40}\\.\\.\\. \\(5000 chars\\)'"),
+        (RUN_LINE, f"loop {LONG} {{ run 1ms }} #", "'loop' takes no count"),
+        (RUN_LINE, f"run {'x' * 5000} #", "bad duration 'x{40}\\.\\.\\. \\(5000 chars\\)'"),
+        ('A = "mutex"', f'A = "{LONG}"', "unknown lock kind '9{40}\\.\\.\\. \\(5000 chars\\)'"),
+        ("cpus = 2", f"cpus = 2\nx{LONG} = 1", "unknown key 'x9{39}\\.\\.\\. \\(5001 chars\\)'"),
+        ('kernel = "6.6"', f'kernel = "{LONG}"', "kernel '9{40}\\.\\.\\. \\(5000 chars\\)' is not"),
+        ('start = "0ms"', f'policy = "{LONG}"', "unknown policy '9{40}\\.\\.\\. \\(5000 chars\\)'"),
+    ],
+)
+def test_long_words_are_echoed_cut(tmp_path: Path, old: str, new: str, expect: str) -> None:
+    """A 5,000-character word anywhere is echoed cut to 40 characters and its
+    length (it was echoed whole: 5,000-character messages)."""
+    path = abba_with(tmp_path, old, new)
+    with pytest.raises(ScenarioError, match=expect) as info:
+        ktui.sim.load(str(path))
+    _one_clean_line(info.value)

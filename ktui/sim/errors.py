@@ -51,10 +51,32 @@ class BreakpointError(KtuiError):
         self.expr = expr
         self.pos = pos
         self.detail = message
-        text = f"breakpoint {expr!r}: {message}"
+        shown = expr if len(expr) <= EXCERPT_LEN else f"{expr[:EXCERPT_LEN]}... ({len(expr)} chars)"
+        text = f"breakpoint {shown!r}: {message}"
         if expr:
-            text += f"\n  {expr}\n  {' ' * pos}^"
+            line, col = excerpt(expr, pos)
+            text += f"\n  {line}\n  {' ' * col}^"
         super().__init__(text)
+
+
+EXCERPT_LEN = 80
+"""Most characters of hostile input an error message echoes."""
+
+
+def excerpt(text: str, pos: int, width: int = EXCERPT_LEN) -> tuple[str, int]:
+    """`text` as one printable line around column `pos`, and the caret's column in it.
+
+    Characters a terminal would act on (newlines, escapes, bidi controls) are
+    shown escaped, as `repr` does; a long text is cut to `width` characters
+    around `pos`, with ``...`` where it was cut.
+    """
+    pos = max(0, min(pos, len(text)))
+    lo = max(0, min(pos - width // 2, len(text) - width))
+    hi = min(len(text), lo + width)
+    shown = [c if c.isprintable() else repr(c)[1:-1] for c in text[lo:hi]]
+    head = "..." if lo else ""
+    col = len(head) + sum(len(s) for s in shown[: pos - lo])
+    return head + "".join(shown) + ("..." if hi < len(text) else ""), col
 
 
 class CommandError(KtuiError):

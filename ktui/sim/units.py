@@ -62,28 +62,28 @@ def parse_duration(text: str) -> int:
             f"durations are 0..{KTIME_MAX}ns (KTIME_MAX)"
         )
     if word.startswith("-"):
-        raise ValueError(f"negative duration {word!r}; durations are >= 0")
+        raise ValueError(f"negative duration {shorten(word)!r}; durations are >= 0")
     if _BARE_NUMBER_RE.match(word):
         raise ValueError(
-            f"duration {word!r} has no unit; write e.g. {word.lstrip('+')}ms (units: ns, us, ms, s)"
+            f"duration {shorten(word)!r} has no unit; write e.g. {word.lstrip('+')}ms (units: ns, us, ms, s)"
         )
     m = _DURATION_RE.match(word)
     if m is None:
-        raise ValueError(f"bad duration {word!r}; expected a number with a unit, e.g. 1ms")
+        raise ValueError(f"bad duration {shorten(word)!r}; expected a number with a unit, e.g. 1ms")
     number, unit = m.group(1), m.group(2)
     unit = UNIT_ALIASES.get(unit, unit)
     if unit not in UNITS_NS:
         raise ValueError(
-            f"unknown unit {unit!r} in {word!r}; units are ns, us, ms, s{did_you_mean(unit, UNITS_NS)}"
+            f"unknown unit {shorten(unit)!r} in {shorten(word)!r}; units are ns, us, ms, s{did_you_mean(unit, UNITS_NS)}"
         )
     ns = Fraction(number) * UNITS_NS[unit]
     if ns.denominator != 1:
         raise ValueError(
-            f"duration {word!r} is not a whole number of nanoseconds; durations are whole ns"
+            f"duration {shorten(word)!r} is not a whole number of nanoseconds; durations are whole ns"
         )
     if ns > KTIME_MAX:
         raise ValueError(
-            f"duration {word!r} out of range; durations are 0..{KTIME_MAX}ns (KTIME_MAX, ~292 years)"
+            f"duration {shorten(word)!r} out of range; durations are 0..{KTIME_MAX}ns (KTIME_MAX, ~292 years)"
         )
     return int(ns)
 

@@ -24,6 +24,7 @@ from ktui.sim.breakpoints.subject import (
 from ktui.sim.breakpoints.values import NUMERIC, Value, compare
 from ktui.sim.errors import BreakpointError
 from ktui.sim.trace import Names, decode
+from ktui.sim.units import shorten
 
 
 def _missing(subj: Subject, item: str, ctx: StateContext) -> str:
@@ -33,7 +34,7 @@ def _missing(subj: Subject, item: str, ctx: StateContext) -> str:
         nums = [int(c) for c in choices]
         have = f" (the machine has {len(nums)}: {ranges(nums)})" if nums else ""
         return f"no {subj.noun} {item}{have}"
-    return f"no {subj.noun} {item!r}{did_you_mean(item, choices)}"
+    return f"no {subj.noun} {shorten(item)!r}{did_you_mean(item, choices)}"
 
 
 def validate(bp: Breakpoint, ctx: StateContext) -> Breakpoint:

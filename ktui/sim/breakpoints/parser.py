@@ -135,7 +135,7 @@ class Parser:
         et = EVENTS_BY_NAME.get(tok.text) if tok.kind == "word" else None
         if et is None:
             hint = did_you_mean(tok.text, [*EVENTS_BY_NAME, *self.keywords])
-            raise self.error(f"unknown event {tok.text!r}{hint}", tok)
+            raise self.error(f"unknown event {shorten(tok.text)!r}{hint}", tok)
         fields = event_fields(et)
         filters: list[FieldFilter] = []
         while (tok := self.next()) is not None:
@@ -157,7 +157,7 @@ class Parser:
     ) -> FieldFilter:
         """One ``field<op>value`` of event `et`."""
         if tok.kind != "word":
-            raise self.error(f"expected a field name, got {tok.text!r}", tok)
+            raise self.error(f"expected a field name, got {shorten(tok.text)!r}", tok)
         name = tok.text
         source: FilterSource = "field"
         vtype: ValueType
@@ -175,7 +175,7 @@ class Parser:
         else:
             known = [*fields, "comm", "pid", "cpu", "common_comm", "common_pid", "time"]
             hint = did_you_mean(name, known) or f" (fields: {', '.join(known)})"
-            raise self.error(f"unknown field {name!r} for {et.name}{hint}", tok)
+            raise self.error(f"unknown field {shorten(name)!r} for {et.name}{hint}", tok)
         op = self.parse_op(name, vtype)
         value = self.parse_value(name, vtype, op)
         if op != "=":
@@ -190,7 +190,7 @@ class Parser:
         while (tok := self.next()) is not None:
             if not (tok.kind == "word" and tok.text == "and"):
                 raise self.error(
-                    f"unexpected {tok.text!r} after the condition (join conditions with 'and')",
+                    f"unexpected {shorten(tok.text)!r} after the condition (join conditions with 'and')",
                     tok,
                 )
             nxt = self.peek()
@@ -198,7 +198,7 @@ class Parser:
                 raise self.error("expected a condition after 'and'", None)
             if not (nxt.kind == "word" and nxt.text in self.keywords):
                 raise self.error(
-                    f"expected {quoted_list(self.keywords)} after 'and', got {nxt.text!r}"
+                    f"expected {quoted_list(self.keywords)} after 'and', got {shorten(nxt.text)!r}"
                     " (an event breakpoint cannot be combined with conditions)",
                     nxt,
                 )
@@ -233,7 +233,7 @@ class Parser:
         subj: Subject = self.subjects[kw.text]
         name_tok = self.next()
         if name_tok is None or name_tok.kind == "op":
-            got = "" if name_tok is None else f", got {name_tok.text!r}"
+            got = "" if name_tok is None else f", got {shorten(name_tok.text)!r}"
             raise self.error(f"expected {subj.what} after {kw.text!r}{got}", name_tok)
         name = name_tok.text
         if subj.items == "number":
@@ -247,15 +247,15 @@ class Parser:
         attrs = subj.attrs
         attr_tok = self.next()
         if attr_tok is None or attr_tok.kind != "word":
-            got = "" if attr_tok is None else f", got {attr_tok.text!r}"
+            got = "" if attr_tok is None else f", got {shorten(attr_tok.text)!r}"
             raise self.error(
-                f"expected a {subj.keyword} attribute after {name!r}{got} ({', '.join(attrs)})",
+                f"expected a {subj.keyword} attribute after {shorten(name)!r}{got} ({', '.join(attrs)})",
                 attr_tok,
             )
         attr = attr_tok.text
         if attr not in attrs:
             hint = did_you_mean(attr, attrs) or f" ({', '.join(attrs)})"
-            raise self.error(f"unknown {subj.keyword} attribute {attr!r}{hint}", attr_tok)
+            raise self.error(f"unknown {subj.keyword} attribute {shorten(attr)!r}{hint}", attr_tok)
         spec = attrs[attr]
         op = self.parse_op(attr, spec.vtype)
         value = self.parse_value(attr, spec.vtype, op)
@@ -290,7 +290,7 @@ class Parser:
             raise self.error(f"{what!r} is a list of numbers: use = or != to test membership", tok)
         if vtype in ("str", "state", "strs") and op not in ("=", "!=", "~"):
             raise self.error(
-                f"{tok.text!r} compares numbers, and {what!r} is a string (use ==, != or ~)",
+                f"{shorten(tok.text)!r} compares numbers, and {what!r} is a string (use ==, != or ~)",
                 tok,
             )
         return op
@@ -299,7 +299,7 @@ class Parser:
         """A value of type `vtype`."""
         tok = self.next()
         if tok is None or tok.kind == "op":
-            got = "" if tok is None else f", got {tok.text!r}"
+            got = "" if tok is None else f", got {shorten(tok.text)!r}"
             raise self.error(f"expected a value after {what!r}{got}", tok)
         text = tok.text
         if vtype in ("str", "strs"):
@@ -307,7 +307,7 @@ class Parser:
         if vtype == "state":
             if op != "~" and text not in STATE_LETTERS:
                 raise self.error(
-                    f"unknown task state {text!r} (one of {', '.join(STATE_LETTERS)})", tok
+                    f"unknown task state {shorten(text)!r} (one of {', '.join(STATE_LETTERS)})", tok
                 )
             return text
         if vtype == "duration" or (vtype == "vns" and not INT_RE.fullmatch(text)):
@@ -320,13 +320,13 @@ class Parser:
                 f"{what!r}: {shorten(text)!r} out of range; numbers are {VALUE_MIN}..{U64_MAX}", tok
             )
         if vtype == "bool" and value not in (0, 1):
-            raise self.error(f"{what!r} is 0 or 1, got {text!r}", tok)
+            raise self.error(f"{what!r} is 0 or 1, got {shorten(text)!r}", tok)
         return value
 
     def parse_duration(self, tok: Token) -> int:
         """A duration with a unit, in ns (`ktui.sim.units.parse_duration`)."""
         if tok.kind != "word":
-            raise self.error(f"expected a duration (like 5ms), got {tok.text!r}", tok)
+            raise self.error(f"expected a duration (like 5ms), got {shorten(tok.text)!r}", tok)
         try:
             return parse_duration(tok.text)
         except ValueError as e:

@@ -12,7 +12,7 @@ from pathlib import Path
 from ktui.sim.errors import ScenarioError
 from ktui.sim.scenario.loader import parse_scenario_text
 from ktui.sim.scenario.model import Scenario
-from ktui.sim.units import did_you_mean
+from ktui.sim.units import did_you_mean, shorten
 
 
 def _scenarios_dir() -> Traversable:
@@ -30,7 +30,7 @@ def _builtin_text(name: str) -> str:
     if name not in builtin_names():
         names = builtin_names()
         raise ScenarioError(
-            f"no built-in scenario {name!r}{did_you_mean(name, names)} (built-ins: {', '.join(names)})",
+            f"no built-in scenario {shorten(name)!r}{did_you_mean(name, names)} (built-ins: {', '.join(names)})",
             name,
         )
     return (_scenarios_dir() / f"{name}.toml").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Final
 
-from ktui.sim.errors import ScenarioError
+from ktui.sim.errors import BreakpointError, ScenarioError
 from ktui.sim.include.linux.sched import POLICY_BY_NAME
 from ktui.sim.ops import LOCK_KINDS, OBJECT_KINDS, Op
 from ktui.sim.scenario.model import (
@@ -62,6 +62,16 @@ MAX_LOCKS: Final = 4096
 """Most ``[locks]`` entries in one scenario."""
 
 
+_BARE_KEY_RE: Final = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def _key_label(key: str) -> str:
+    """A key as an error's location names it: bare when TOML could write it
+    bare (``cpus``), else quoted and cut (a key with a newline, an escape or
+    5,000 characters is echoed as ``'\\x1b...'``, never raw)."""
+    return key if _BARE_KEY_RE.match(key) else repr(shorten(key))
+
+
 def _type_name(value: object) -> str:
     """TOML's name for a parsed value's type."""
     if isinstance(value, bool):
@@ -103,14 +113,14 @@ class _Table:
         """A `ScenarioError` at `key` of this table."""
         where = self.label
         if key:
-            where += f" {key}" if self.label.startswith("[") else f" key {key!r}"
+            where += f" {_key_label(key)}" if self.label.startswith("[") else f" key {shorten(key)!r}"
         return ScenarioError(message, self.path, self.line(key) or None, where)
 
     def check_keys(self, allowed: Sequence[str]) -> None:
         """Reject keys not in `allowed`, suggesting the closest."""
         for key in self.data:
             if key not in allowed:
-                msg = f"unknown key {key!r}{did_you_mean(key, allowed)} (allowed: {', '.join(allowed)})"
+                msg = f"unknown key {shorten(key)!r}{did_you_mean(key, allowed)} (allowed: {', '.join(allowed)})"
                 raise ScenarioError(msg, self.path, self.line(key) or None, self.label)
 
     def integer(self, key: str, default: int, lo: int, hi: int) -> int:
@@ -137,7 +147,7 @@ class _Table:
         """Fail unless `key` is present; `what` says what it should hold."""
         if key not in self.data:
             raise ScenarioError(
-                f"missing key {key!r} ({what})", self.path, self.line() or None, self.label
+                f"missing key {shorten(key)!r} ({what})", self.path, self.line() or None, self.label
             )
 
 
@@ -190,10 +200,10 @@ class _Loader:
         supported = "supported versions are 5.0 .. 5.19 and 6.0 .. 6.18"
         m = _KVER_RE.match(kernel.strip())
         if m is None:
-            raise tbl.fail(f'kernel {kernel!r} is not "X.Y" (e.g. "6.6"); {supported}', "kernel")
+            raise tbl.fail(f'kernel {shorten(kernel)!r} is not "X.Y" (e.g. "6.6"); {supported}', "kernel")
         kver = int(m.group(1)), int(m.group(2))
         if kver[0] not in KERNEL_MINORS or kver[1] > KERNEL_MINORS[kver[0]]:
-            raise tbl.fail(f"kernel {kernel!r} is not modelled; {supported}", "kernel")
+            raise tbl.fail(f"kernel {shorten(kernel)!r} is not modelled; {supported}", "kernel")
         return MachineSpec(cpus, hz, kernel.strip(), kver)
 
     def locks(self, data: Mapping[str, object]) -> tuple[LockSpec, ...]:
@@ -209,16 +219,16 @@ class _Loader:
                     f"lock name of {len(name)} characters is too long; at most {MAX_NAME_LEN}",
                     self.path,
                     tbl.line(name) or None,
-                    f"[locks] {shorten(name)}",
+                    f"[locks] {_key_label(name)}",
                 )
             if not _IDENT_RE.match(name):
-                msg = f"lock name {name!r} is not an identifier (letters, digits, _; no leading digit)"
+                msg = f"lock name {shorten(name)!r} is not an identifier (letters, digits, _; no leading digit)"
                 raise tbl.fail(msg, name)
             if not isinstance(kind, str):
                 raise tbl.fail(f"expected a lock kind ({kinds}), got {_type_name(kind)}", name)
             if kind not in LOCK_KINDS:
                 hint = did_you_mean(kind, sorted(LOCK_KINDS))
-                raise tbl.fail(f"unknown lock kind {kind!r}{hint} (kinds: {kinds})", name)
+                raise tbl.fail(f"unknown lock kind {shorten(kind)!r}{hint} (kinds: {kinds})", name)
             out.append(LockSpec(name, kind, i, tbl.line(name)))
         return tuple(out)
 
@@ -316,7 +326,9 @@ class _Loader:
         )
 
     def breakpoints(self, data: Mapping[str, object]) -> tuple[tuple[str, int], ...]:
-        """Every ``[[breakpoint]] when``, unparsed, with its line."""
+        """Every ``[[breakpoint]] when``, syntax-checked, with its line."""
+        from ktui.sim.breakpoints.parser import parse as parse_breakpoint
+
         out: list[tuple[str, int]] = []
         for tbl in self.array(data, "breakpoint"):
             tbl.check_keys(CORE_SECTIONS["breakpoint"])
@@ -324,6 +336,13 @@ class _Loader:
             when = tbl.string("when", "", '"deadlock"').strip()
             if not when:
                 raise tbl.fail('empty; expected an expression, e.g. "deadlock"', "when")
+            # Parsed here for its syntax (names are checked against the machine
+            # when the Simulator sets it), so a hostile expression is echoed cut.
+            try:
+                parse_breakpoint(when)
+            except BreakpointError as e:
+                where = f"[[breakpoint]] when = {shorten(when, 80)!r}"
+                raise ScenarioError(e.detail, self.path, tbl.line("when") or None, where) from None
             out.append((when, tbl.line("when")))
         return tuple(out)
 
@@ -436,11 +455,11 @@ def _policy(tbl: _Table) -> str:
     modelled = _modelled_policies()
     allowed = ", ".join(modelled)
     if policy in POLICY_BY_NAME and policy not in modelled:
-        msg = f"policy {raw!r} (SCHED_{policy.upper()}) is not modelled yet; use one of {allowed}"
+        msg = f"policy {shorten(raw)!r} (SCHED_{policy.upper()}) is not modelled yet; use one of {allowed}"
         raise tbl.fail(msg, "policy")
     if policy not in modelled:
         hint = did_you_mean(policy, modelled)
-        raise tbl.fail(f"unknown policy {raw!r}{hint} (expected one of {allowed})", "policy")
+        raise tbl.fail(f"unknown policy {shorten(raw)!r}{hint} (expected one of {allowed})", "policy")
     return policy
 
 
@@ -469,9 +488,9 @@ def parse_scenario_data(
             continue
         home = [s for s, keys in CORE_SECTIONS.items() if key in keys]
         if home and not isinstance(value, dict | list):
-            msg = f"key {key!r} belongs in a table: put it under [{home[0]}]"
+            msg = f"key {shorten(key)!r} belongs in a table: put it under [{home[0]}]"
         else:
-            msg = f"unknown table {key!r}{did_you_mean(key, known)} (tables: {', '.join(known)})"
+            msg = f"unknown table {shorten(key)!r}{did_you_mean(key, known)} (tables: {', '.join(known)})"
         raise ld.fail(msg, smap.line(key) or smap.line("", None, key), f"[{key}]")
 
     meta = ld.table(data, "scenario")

@@ -50,6 +50,19 @@ ARG_KIND_HELP: Final[dict[str, str]] = {
 """What each `ArgKind` expects, for error messages and docs."""
 
 
+MAX_LISTED: Final = 10
+"""Most declared names an "undefined ..." message lists (a scenario may declare 4096 locks)."""
+
+
+def listing(names: Sequence[str]) -> str:
+    """``A, B, C``; past `MAX_LISTED` names, the first ones and the count."""
+    if not names:
+        return "none"
+    if len(names) <= MAX_LISTED:
+        return ", ".join(names)
+    return f"{', '.join(names[:MAX_LISTED])}, ... ({len(names)} in all)"
+
+
 def arg_kind_help(kind: ArgKind) -> str:
     """What an argument of `kind` expects (built-in or a declared object kind)."""
     if kind in ARG_KIND_HELP:
@@ -89,14 +102,14 @@ def parse_msecs(word: str) -> int:
             raise ValueError(f"milliseconds {shorten(word)!r} out of range; expected 0..{UINT_MAX} (unsigned int)")
         value = int(word)
         if value < 0:
-            raise ValueError(f"negative milliseconds {word!r}; expected >= 0")
+            raise ValueError(f"negative milliseconds {shorten(word)!r}; expected >= 0")
     else:
         ns = parse_duration(word)
         if ns % UNITS_NS["ms"]:
-            raise ValueError(f"{word!r} is not a whole number of milliseconds")
+            raise ValueError(f"{shorten(word)!r} is not a whole number of milliseconds")
         value = ns // UNITS_NS["ms"]
     if value > UINT_MAX:
-        raise ValueError(f"milliseconds {word!r} out of range; expected 0..{UINT_MAX} (unsigned int)")
+        raise ValueError(f"milliseconds {shorten(word)!r} out of range; expected 0..{UINT_MAX} (unsigned int)")
     return value
 
 
@@ -189,10 +202,10 @@ class _Compiler:
         if self.open:
             op = self.ops[self.open[-1]]
             raise ScenarioError(
-                f"{op.text!r} is never closed; expected a '}}' line",
+                f"{shorten(op.text)!r} is never closed; expected a '}}' line",
                 path=self.path,
                 line=op.line or None,
-                where=f"task {self.task!r} op {self.open[-1] + 1} {op.text!r}",
+                where=f"task {self.task!r} op {self.open[-1] + 1} {shorten(op.text)!r}",
             )
         return tuple(self.ops)
 
@@ -213,7 +226,7 @@ class _Compiler:
             count = int(args[0])
             self.ops.append(Op("repeat", (count, -1), stmt.line, stmt.text))
         else:
-            what = f"{head!r}" if head else "nothing"
+            what = f"{shorten(head)!r}" if head else "nothing"
             raise self.error(
                 stmt, f"'{{' after {what}; only 'repeat N {{' and 'loop {{' open a block"
             )
@@ -233,7 +246,7 @@ class _Compiler:
                 f"empty {opener.name} body; a block needs at least one op, e.g. 'run 1ms'",
                 path=self.path,
                 line=opener.line or None,
-                where=f"task {self.task!r} op {start + 1} {opener.text!r}",
+                where=f"task {self.task!r} op {start + 1} {shorten(opener.text)!r}",
             )
         end = len(self.ops)
         args = (opener.args[0], end) if opener.name == "repeat" else (end,)
@@ -250,7 +263,7 @@ class _Compiler:
         spec = OPS.get(name)
         if spec is None:
             hint = did_you_mean(name, [*OPS, *SUGAR_OPS, "repeat", "loop"])
-            raise self.error(stmt, f"unknown op {name!r}{hint}")
+            raise self.error(stmt, f"unknown op {shorten(name)!r}{hint}")
         if len(words) != len(spec.args):
             raise self.error(stmt, self.arity_message(spec, words))
         args = tuple(
@@ -296,10 +309,10 @@ class _Compiler:
         declared = self.objects.get(kind.name, {})
         found = declared.get(word)
         if found is None:
-            names = ", ".join(declared) if declared else "none"
+            names = listing(list(declared))
             hint = did_you_mean(word, declared)
             raise self.error(
-                stmt, f"undefined {kind.name} {word!r}{hint} (declared in [{kind.table}]: {names})"
+                stmt, f"undefined {kind.name} {shorten(word)!r}{hint} (declared in [{kind.table}]: {names})"
             )
         return found
 
@@ -310,7 +323,7 @@ class _Compiler:
             wanted = " or ".join(spec.lock_kinds)
             raise self.error(
                 stmt,
-                f"lock {word!r} is a {kind}, but {spec.name} takes a {wanted}; "
+                f"lock {shorten(word)!r} is a {kind}, but {spec.name} takes a {wanted}; "
                 f"{self.kind_hint(spec.name, kind, word)}",
             )
         return lock_id
@@ -319,10 +332,10 @@ class _Compiler:
         """Resolve a lock name to (id, kind) or raise 'undefined lock'."""
         found = self.locks.get(word)
         if found is None:
-            defined = ", ".join(self.locks) if self.locks else "none"
+            defined = listing(list(self.locks))
             hint = did_you_mean(word, self.locks)
             raise self.error(
-                stmt, f"undefined lock {word!r}{hint} (locks defined in [locks]: {defined})"
+                stmt, f"undefined lock {shorten(word)!r}{hint} (locks defined in [locks]: {defined})"
             )
         return found
 
@@ -344,7 +357,7 @@ class _Compiler:
         lock_id, kind = self.lookup_lock(stmt, words[0])
         lk = LOCK_KINDS.get(kind)
         if lk is None:
-            raise self.error(stmt, f"lock kind {kind!r} has no '{name}' sugar")
+            raise self.error(stmt, f"lock kind {shorten(kind)!r} has no '{name}' sugar")
         op_name = lk.lock_op if name == "lock" else lk.unlock_op
         spec = OPS.get(op_name)
         if spec is None or len(spec.args) != 1:

@@ -62,12 +62,18 @@ _COMMS: Final = _CommIndex()
 
 
 def task_pid(m: Machine, item: str) -> int | None:
-    """Pid of the task written `item` (a comm or a pid) in `m`'s scenario."""
+    """Pid of the task written `item` (a comm or a pid) in `m`'s scenario.
+
+    A comm wins over a pid: a comm may be all digits (``TASK_COMM_LEN``
+    allows any printable text), and ``next_comm=0`` names the task called
+    ``0``. Digits that are no task's comm are a pid.
+    """
     names = m.cfg.names
-    if item.isdigit():
-        pid = int(item)
-        return pid if 0 < pid < len(names.comms) else None
-    return _COMMS.pid(names, item)
+    pid = _COMMS.pid(names, item)
+    if pid is not None or not item.isdigit() or len(item) > 10:
+        return pid
+    n = int(item)
+    return n if 0 < n < len(names.comms) else None
 
 
 def _blocked_on(m: Machine, t: TaskStruct) -> Value:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ktui.sim.scenario import SectionContext
+from ktui.sim.units import shorten
 
 if TYPE_CHECKING:
     from ktui.sim.machine import Machine
@@ -74,7 +75,8 @@ def parse_sysctl(value: object, ctx: SectionContext) -> Sysctl:
     for key, v in kernel.items():
         if key not in _LIMITS:
             known = ", ".join(f"kernel.{k}" for k in _LIMITS)
-            raise ctx.error(f"unknown sysctl kernel.{key}; known: {known}", key="kernel")
+            shown = f"kernel.{key}"  # echoed quoted and cut: the key is the user's text
+            raise ctx.error(f"unknown sysctl {shorten(shown)!r}; known: {known}", key="kernel")
         lo, hi = _LIMITS[key]
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
             raise ctx.error(f"kernel.{key} must be an integer in {lo}..{hi}", key="kernel")
