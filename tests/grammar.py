@@ -76,10 +76,12 @@ lock_names: Final = st.one_of(st.sampled_from(["A", "B", "S", "lk_1"]), _IDENT, 
 _PRINTABLE: Final = st.characters(exclude_categories=("C", "Zl", "Zp", "Zs"))
 comm_names: Final = st.one_of(
     st.sampled_from(["t1", "t2", "worker", "[bold]x", "[/x]", "[/]", "日本語", "a b", "t"]),
-    st.text(_PRINTABLE, min_size=1, max_size=TASK_COMM_LEN - 1),
+    st.text(_PRINTABLE, min_size=1, max_size=TASK_COMM_LEN - 1).filter(
+        lambda s: len(s.encode()) < TASK_COMM_LEN
+    ),
     st.just("c" * (TASK_COMM_LEN - 1)),
 )
-"""Task comms: 1..15 printable characters, markup and wide characters included."""
+"""Task comms: 1..15 bytes of printable UTF-8, markup and wide characters included."""
 
 kernels: Final = st.sampled_from(
     [f"{major}.{minor}" for major, top in KERNEL_MINORS.items() for minor in (0, top // 2, top)]

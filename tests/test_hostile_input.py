@@ -334,3 +334,14 @@ def test_long_words_are_echoed_cut(tmp_path: Path, old: str, new: str, expect: s
     with pytest.raises(ScenarioError, match=expect) as info:
         ktui.sim.load(str(path))
     _one_clean_line(info.value)
+
+
+def test_unresolved_long_breakpoint_is_echoed_cut() -> None:
+    """A valid 4,000-character breakpoint naming no task: one short message."""
+    from ktui.sim.replay.timeline import Simulator
+    from ktui.sim.scenario import parse_scenario_text
+
+    text = '[[task]]\nname="t"\nprogram="run 1ms"\n[[breakpoint]]\nwhen="task ' + "x" * 4000 + ' state == R"\n'
+    with pytest.raises(ScenarioError) as info:
+        Simulator(parse_scenario_text(text, "x.toml"))
+    assert len(str(info.value)) < 400

@@ -237,6 +237,8 @@ def test_builtin_set() -> None:
         "abba-no-collision",
         "bench-cpu",
         "cfs-nice",
+        "interactive-cfs",
+        "interactive-eevdf",
         "spin-abba",
     ]
 

@@ -36,6 +36,7 @@ from ktui.sim.replay.history import (
     History,
 )
 from ktui.sim.trace import Event, TraceLog, decode
+from ktui.sim.units import shorten
 
 if TYPE_CHECKING:
     from ktui.sim.commands import Command
@@ -96,7 +97,7 @@ class Simulator:
                 self.add_breakpoint(expr)
             except BreakpointError as exc:
                 raise ScenarioError(
-                    exc.detail, scenario.path, line, f"[[breakpoint]] when = {expr!r}"
+                    exc.detail, scenario.path, line, f"[[breakpoint]] when = {shorten(expr, 80)!r}"
                 ) from None
 
     # -- the record -------------------------------------------------------
