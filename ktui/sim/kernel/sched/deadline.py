@@ -989,7 +989,12 @@ def update_curr_dl_se(
                 replenish_dl_new_period(rq, dl_se)
                 start_dl_timer(m, rq, dl_se, task)
             elif task is not None:
+                # the next period has begun already: replenish at once
+                missed = _job_missed(rq, dl_se)
                 enqueue_task_dl(m, rq, task, ENQUEUE_REPLENISH)
+                dl_se.job_deadline = dl_se.deadline
+                if missed:
+                    _queue_event(m, rq.cpu, EV_DL_DEADLINE_MISS, (task.pid, *missed))
         if not dl_se.rb_key or rq.dl.root[0] != dl_se.rb_key:  # !is_leftmost()
             resched_curr(m, rq)
 
