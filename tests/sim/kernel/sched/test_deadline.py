@@ -414,3 +414,31 @@ def test_back_and_forward_across_a_replenishment() -> None:
     assert sim.state_hash() == before
     sim.step(2)
     assert sim.state_hash() == after
+
+
+# -- the built-in scenarios ---------------------------------------------------------
+
+
+def test_builtin_deadline_admission_refuses_the_fourth_task() -> None:
+    """52428 + 3 * 314572 = 996144 <= 996147; a fourth 314572 does not fit."""
+    import ktui.sim
+
+    sim = ktui.sim.load("deadline-admission")
+    sim.run(until_ns=500 * MS)
+    m = sim.machine
+    policies = {t.comm: t.policy for t in m.tasks.values()}
+    assert policies == {"ctl1": SCHED_DEADLINE, "ctl2": SCHED_DEADLINE, "ctl3": SCHED_DEADLINE, "ctl4": 0}
+    assert dl.dl_bw_of(m) == [LIMIT_PER_CPU, FAIR_SERVER_BW + 3 * ((30 * MS << 20) // (100 * MS))]
+    assert not events(sim, "dl_deadline_miss")
+    # ctl4 runs as a fair task in the 25% the reservations leave
+    assert m.tasks[4].se.sum_exec_runtime > 0
+
+
+def test_builtin_deadline_miss_only_the_greedy_task_misses() -> None:
+    import ktui.sim
+
+    sim = ktui.sim.load("deadline-miss")
+    assert sim.run() == "finished"
+    misses = events(sim, "dl_deadline_miss")
+    assert len(misses) == 10 and {f["comm"] for _, _, f in misses} == {"greedy"}
+    assert all(f["lateness"] == 0 for _, _, f in misses)
