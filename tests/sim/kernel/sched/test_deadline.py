@@ -482,3 +482,34 @@ def test_builtin_deadline_miss_only_the_greedy_task_misses() -> None:
     misses = events(sim, "dl_deadline_miss")
     assert len(misses) == 10 and {f["comm"] for _, _, f in misses} == {"greedy"}
     assert all(f["lateness"] == 0 for _, _, f in misses)
+
+
+def test_grub_bandwidth_stays_consistent_across_migrations() -> None:
+    """With tasks pushed and pulled between 2 CPUs, the rqs' this_bw add up
+    to the root domain's total_bw, running_bw <= this_bw on each, and each
+    rq's extra_bw is max_bw - total_bw / cpus (__dl_update())."""
+    sim = _periodic()
+    for t in range(1, 30):
+        sim.run(until_ns=t * 1_700_000)
+        m = sim.machine
+        total = dl.dl_bw_of(m)[1]
+        assert sum(rq.dl.this_bw for rq in m.rqs) == total
+        assert all(rq.dl.running_bw <= rq.dl.this_bw for rq in m.rqs)
+        assert all(rq.dl.extra_bw == LIMIT_PER_CPU - total // 2 for rq in m.rqs)
+
+
+def test_leaving_sched_deadline_releases_the_bandwidth_at_the_zero_lag_time() -> None:
+    """switched_from_dl(): sched_setattr() back to SCHED_NORMAL at 2 ms, with
+    8 ms of 10 left and deadline 100: 0-lag = 100 - 8 * 100 / 10 = 20 ms.
+    total_bw keeps the 104857 until then (seen at f's next tick after it)."""
+    bw = (10 * MS << 20) // (100 * MS)
+    sim = make_sim({"d": dl_task("10ms", "100ms", "100ms", "run 50ms"), "f": "---\nrun 50ms"}, hz=1000)
+    sim.run(until_ns=2 * MS)
+    m = sim.machine
+    assert sched_setattr(m, m.tasks[1], SchedAttr(sched_policy=0)) == 0
+    assert m.tasks[1].dl.inactive_at == 20 * MS and m.tasks[1].dl.runtime == 8 * MS
+    assert dl.dl_bw_of(m)[1] == FAIR_SERVER_BW + bw
+    sim.run(until_ns=21 * MS)
+    m = sim.machine
+    assert dl.dl_bw_of(m)[1] == FAIR_SERVER_BW
+    assert m.tasks[1].dl.dl_bw == 0  # __dl_clear_params()
