@@ -237,6 +237,8 @@ def test_builtin_set() -> None:
         "abba-no-collision",
         "bench-cpu",
         "cfs-nice",
+        "deadline-admission",
+        "deadline-miss",
         "interactive-cfs",
         "interactive-eevdf",
         "spin-abba",

@@ -25,6 +25,7 @@ from ktui.sim.kernel.sched.classes import (
     task_class_rank,
     task_sched_class,
 )
+from ktui.sim.kernel.sched.deadline import dl_server_update_idle_time
 from ktui.sim.kernel.sched.fair import fair_sched_class, init_cfs_rq
 from ktui.sim.kernel.sched.idle import idle_sched_class
 from ktui.sim.kernel.sched.sched import (
@@ -194,6 +195,8 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
                 prev.pc += 1
     else:
         rq.idle_time += m.now - rq.idle_since
+        if rq.fair_server.dl_defer:  # put_prev_task_idle() (6.12+)
+            dl_server_update_idle_time(m, rq)
     # __trace_sched_switch_state(): a preempted task is "R+" whatever its
     # state; otherwise the TASK_REPORT bits of __state | exit_state.
     report = PREEMPTED_STATE if preempt else prev_state & TASK_REPORT
@@ -258,6 +261,8 @@ def pick_next_task(m: Machine, rq: Rq, prev: TaskStruct | None) -> TaskStruct | 
         if nxt is None:  # pick_task_idle()
             put_prev_set_next_task(m, rq, prev, None, idle_sched_class)
         return nxt
+    if prev is not None:
+        prev_balance(m, rq, prev)
     for cls in for_each_class():
         if cls is idle_sched_class:
             break
@@ -272,6 +277,17 @@ def pick_next_task(m: Machine, rq: Rq, prev: TaskStruct | None) -> TaskStruct | 
             return nxt
     put_prev_set_next_task(m, rq, prev, None, idle_sched_class)
     return None
+
+
+def prev_balance(m: Machine, rq: Rq, prev: TaskStruct) -> None:
+    """prev_balance(): from prev's class down, balance() until one class
+    says it has work (balance_dl() pulls deadline tasks here)."""
+    rank = task_class_rank(prev)
+    for cls in for_each_class()[rank:]:
+        if cls is idle_sched_class:
+            break
+        if cls.balance(m, rq, prev):
+            break
 
 
 # -- wakeups ----------------------------------------------------------------
@@ -387,13 +403,14 @@ def sched_tick(m: Machine, rq: Rq) -> None:
 
 def sched_init(m: Machine) -> None:
     """sched_init(): each CPU's run queues (init_cfs_rq(), init_rt_rq(), init_dl_rq())."""
-    from ktui.sim.kernel.sched.deadline import init_dl_rq
+    from ktui.sim.kernel.sched.deadline import init_dl_rq, sched_init_dl_servers
     from ktui.sim.kernel.sched.rt import init_rt_rq
 
     for rq in m.rqs:
         init_cfs_rq(m, rq.cfs)
         init_rt_rq(m, rq.rt)
         init_dl_rq(m, rq.dl)
+    sched_init_dl_servers(m)  # sched_init_smp() -> sched_init_dl_servers()
 
 
 def tick_nohz_idle_enter(m: Machine, rq: Rq) -> None:

@@ -34,11 +34,11 @@ inline ``scale_load_down()`` (``w >> 10``, at least 2) and ``entity_key()``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ktui.sim.errors import SimInvariantError
 from ktui.sim.include.linux.sched import SchedEntity, SchedPolicy, TaskStruct
-from ktui.sim.kernel.sched import cfs
+from ktui.sim.kernel.sched import cfs, deadline
 from ktui.sim.kernel.sched.entity import (
     SCHED_IDLE,
     SCHED_NORMAL,
@@ -197,6 +197,8 @@ def _update_curr(m: FairMachine, rq: Rq) -> None:
         return
     se.exec_start = now
     se.sum_exec_runtime += delta_exec
+    if rq.fair_server.dl_server_active:  # 6.12+: the fair server pays too
+        deadline.dl_server_update(cast("Machine", m), rq, delta_exec)
     se.vruntime += calc_delta_fair(delta_exec, se)
     cfg = m.cfg.sched
     lvl = cfg.level
@@ -334,9 +336,12 @@ def enqueue_task_fair(m: FairMachine, rq: Rq, task: TaskStruct, flags: int) -> N
         return
     if se.on_rq:
         return
+    first = not rq.cfs.nr_queued
     _enqueue_entity(m, rq, task, flags)
     if not se.sched_delayed:
         rq.cfs.h_nr_runnable += 1
+    if first and rq.fair_server.dl_server:  # 6.12+: start the fair server
+        deadline.dl_server_start(cast("Machine", m), rq)
     rq.nr_running += 1  # add_nr_running()
 
 
@@ -397,6 +402,8 @@ def dequeue_task_fair(m: FairMachine, rq: Rq, task: TaskStruct, flags: int) -> b
     if not was_delayed:
         rq.cfs.h_nr_runnable -= 1
     rq.nr_running -= 1  # sub_nr_running()
+    if not rq.cfs.nr_queued and rq.fair_server.dl_server:  # 6.12..6.16: stop it
+        deadline.dl_server_stop(cast("Machine", m), rq, rq.fair_server)
     if flags & DEQUEUE_DELAYED:
         task.on_rq = 0  # __block_task()
     return True

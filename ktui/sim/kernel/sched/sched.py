@@ -18,6 +18,7 @@ from sortedcontainers import SortedList
 
 from ktui.sim.include.linux.percpu import PerCpu
 from ktui.sim.include.linux.preempt import context_name
+from ktui.sim.include.linux.sched import SchedDlEntity
 from ktui.sim.kernel.sched.timeline import TasksTimeline
 from ktui.sim.state import PlainState, mypyc_attr
 
@@ -200,6 +201,8 @@ class DlRq(PlainState):
         extra_bw: Reclaimable bandwidth (GRUB).
         max_bw: Largest bandwidth an entity may reclaim up to.
         bw_ratio: to_ratio(global runtime, period) >> (BW_SHIFT - RATIO_SHIFT).
+        idle_exec_start: The idle task's ``se.exec_start`` as
+            dl_server_update_idle_time() moves it (0: since the CPU went idle).
     """
 
     __slots__: Final = (
@@ -213,6 +216,7 @@ class DlRq(PlainState):
         "extra_bw",
         "max_bw",
         "bw_ratio",
+        "idle_exec_start",
     )
 
     def __init__(self) -> None:
@@ -226,6 +230,7 @@ class DlRq(PlainState):
         self.extra_bw = 0
         self.max_bw = 0
         self.bw_ratio = 0
+        self.idle_exec_start = 0
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -239,6 +244,8 @@ class Rq(PlainState):
         cfs: The fair run queue.
         rt: The RT run queue.
         dl: The deadline run queue.
+        fair_server: ``rq->fair_server``, the deadline server of the fair
+            class (6.12+; its ``dl_server`` is False before).
         stop: pid of the CPU's stop-class task, 0 if none.
         clock: rq_clock(): ns, updated by update_rq_clock().
         clock_task: rq_clock_task(): ns (no irq-time accounting).
@@ -260,6 +267,7 @@ class Rq(PlainState):
         "cfs",
         "rt",
         "dl",
+        "fair_server",
         "stop",
         "clock",
         "clock_task",
@@ -281,6 +289,7 @@ class Rq(PlainState):
         self.cfs = CfsRq()
         self.rt = RtRq()
         self.dl = DlRq()
+        self.fair_server = SchedDlEntity()
         self.stop = 0
         self.clock = 0
         self.clock_task = 0
@@ -300,6 +309,7 @@ DEQUEUE_SLEEP = 0x01  # the task is going to sleep (not a migration/save)
 DEQUEUE_SAVE = 0x02  # dequeue to change an attribute, enqueue right back
 DEQUEUE_MOVE = 0x04
 DEQUEUE_SPECIAL = 0x10
+DEQUEUE_MIGRATING = 0x100  # p->on_rq == TASK_ON_RQ_MIGRATING (deadline bandwidth moves)
 DEQUEUE_DELAYED = 0x200  # finishing a delayed dequeue (DELAY_DEQUEUE, 6.12+)
 
 ENQUEUE_WAKEUP = 0x01
@@ -308,6 +318,8 @@ ENQUEUE_RESTORE = 0x02
 ENQUEUE_MOVE = 0x04
 ENQUEUE_MIGRATED = 0x40
 ENQUEUE_INITIAL = 0x80  # first enqueue of a forked task
+ENQUEUE_REPLENISH = 0x20  # deadline: the replenishment timer's enqueue
+ENQUEUE_MIGRATING = 0x100  # p->on_rq == TASK_ON_RQ_MIGRATING
 ENQUEUE_DELAYED = 0x200  # waking a task whose dequeue was delayed
 
 # kernel/sched/sched.h: wake flags

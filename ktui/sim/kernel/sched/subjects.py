@@ -90,6 +90,10 @@ _TASK_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value]]] = {
     "vruntime": lambda m, t: t.se.vruntime,
     "on_cpu": lambda m, t: int(t.on_cpu),
     "blocked_on": _blocked_on,
+    # deadline.c: the CBS budget left in this instance and its absolute
+    # deadline (/proc/PID/sched's dl.runtime and dl.deadline)
+    "dl_runtime_left": lambda m, t: t.dl.runtime,
+    "dl_deadline_abs": lambda m, t: t.dl.deadline,
 }
 
 
@@ -122,6 +126,8 @@ TASK: Final = Subject(
         "vruntime": Attr("vns", doc="se.vruntime"),
         "on_cpu": Attr("bool", doc="running now"),
         "blocked_on": Attr("str", ref="lock", doc="lock it waits for, '' if none"),
+        "dl_runtime_left": Attr("vns", doc="SCHED_DEADLINE: runtime left in this instance (dl.runtime)"),
+        "dl_deadline_abs": Attr("vns", doc="SCHED_DEADLINE: absolute deadline, ns since boot (dl.deadline)"),
     },
     lookup=task_pid,
     get=task_get,
@@ -146,6 +152,10 @@ def cpu_get(m: Machine, key: Key, attr: str) -> Value | None:
     rq = m.rqs[cpu]
     if attr == "nr_running":
         return rq.nr_running
+    if attr == "dl_nr_running":
+        return rq.dl.dl_nr_running
+    if attr == "running_bw":
+        return rq.dl.running_bw
     if attr == "curr":
         return m.comm(rq.curr, cpu)
     curr = m.tasks[rq.curr] if rq.curr else None
@@ -174,6 +184,8 @@ CPU: Final = Subject(
     label="CPU",
     attrs={
         "nr_running": Attr("num", doc="rq->nr_running"),
+        "dl_nr_running": Attr("num", doc="rq->dl.dl_nr_running (the fair server counts while queued)"),
+        "running_bw": Attr("num", doc="rq->dl.running_bw: active deadline utilisation, 1 << 20 = 100%"),
         "curr": Attr("str", ref="task", doc="comm of rq->curr (swapper/N when idle)"),
         "idle": Attr("bool", doc="running its idle task"),
         "preempt_count": Attr("num", doc="preempt_count() on that CPU (per-CPU, as on x86)"),

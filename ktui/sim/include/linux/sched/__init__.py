@@ -168,6 +168,16 @@ class SchedDlEntity(PlainState):
         timer_gen: Invalidates a pending replenishment (dl_timer) when
             bumped; timer_at is when it fires, 0 if not armed.
         inactive_gen: The same for the inactive timer.
+        inactive_at: When the inactive timer fires, 0 if not armed
+            (hrtimer_active(&dl_se->inactive_timer)).
+        dl_defer: A deferred server (the fair server, 6.12+).
+        dl_defer_armed: The deferred server waits for its defer timer.
+        dl_defer_running: The deferred server is serving a starvation case.
+        dl_server_active: dl_server_start() was called (not stopped since).
+        rb_key: The entity's ``(deadline, seq, pid)`` in ``dl_rq->root``, ()
+            when not queued there (on_dl_rq() is ``bool(rb_key)``).
+        job_deadline: Absolute deadline of the current job (instance) of
+            the task, for the deadline-miss events (not a kernel field).
     """
 
     __slots__: Final = (
@@ -187,6 +197,13 @@ class SchedDlEntity(PlainState):
         "timer_gen",
         "timer_at",
         "inactive_gen",
+        "inactive_at",
+        "dl_defer",
+        "dl_defer_armed",
+        "dl_defer_running",
+        "dl_server_active",
+        "rb_key",
+        "job_deadline",
     )
 
     def __init__(self) -> None:
@@ -206,6 +223,13 @@ class SchedDlEntity(PlainState):
         self.timer_gen = 0
         self.timer_at = 0
         self.inactive_gen = 0
+        self.inactive_at = 0
+        self.dl_defer = False
+        self.dl_defer_armed = False
+        self.dl_defer_running = False
+        self.dl_server_active = False
+        self.rb_key: tuple[int, int, int] | tuple[()] = ()
+        self.job_deadline = 0
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
