@@ -18,6 +18,7 @@ from ktui.sim.include.uapi.linux.sched.types import SchedAttr
 from ktui.sim.kernel.sched.classes import task_sched_class
 from ktui.sim.kernel.sched.core import wake_up_new_task
 from ktui.sim.kernel.sched.fair import set_load_weight
+from ktui.sim.kernel.sched.rt import sched_rr_timeslice
 from ktui.sim.kernel.sched.syscalls import sched_setattr_nocheck
 from ktui.sim.machine import PRIO_CONT, PRIO_FORK, register_kind
 from ktui.sim.trace import define_event
@@ -44,6 +45,7 @@ def _fork(m: Machine, pid: int, _b: int) -> bool:
     task.cpu = spec.cpu if spec.cpu is not None else spec.affinity[0]
     task.state = int(TaskState.TASK_NEW)
     set_load_weight(task)
+    task.rt.time_slice = sched_rr_timeslice(m)  # __sched_fork()
     m.tasks[pid] = task
     policy = int(POLICY_BY_NAME[spec.policy])
     if policy != task.policy:

@@ -241,12 +241,17 @@ def pick_next_task(m: Machine, rq: Rq, prev: TaskStruct | None) -> TaskStruct | 
         if nxt is None:  # pick_task_idle()
             put_prev_set_next_task(m, rq, prev, None, idle_sched_class)
         return nxt
+    prev_balance(m, rq, prev)
     for cls in for_each_class():
         if cls is idle_sched_class:
             break
         if cls.has_pick_next_task:
             nxt = cls.pick_next_task(m, rq, prev)
             if nxt is not None:
+                if prev is not None and nxt is not prev and task_sched_class(prev) is not cls:
+                    # pick_next_task_fair()'s put_prev_set_next_task(): prev
+                    # of another class is put by its own class
+                    task_sched_class(prev).put_prev_task(m, rq, prev, nxt)
                 return nxt
             continue
         nxt = cls.pick_task(m, rq)
@@ -255,6 +260,18 @@ def pick_next_task(m: Machine, rq: Rq, prev: TaskStruct | None) -> TaskStruct | 
             return nxt
     put_prev_set_next_task(m, rq, prev, None, idle_sched_class)
     return None
+
+
+def prev_balance(m: Machine, rq: Rq, prev: TaskStruct | None) -> None:
+    """prev_balance(): each class from prev's down may pull work here
+    (balance_rt() ...) before the pick; the first that has something to run
+    stops the walk. Nothing for the idle task (the idle class has no balance)."""
+    if prev is None:
+        return
+    start = task_class_rank(prev)
+    for cls in for_each_class()[start:]:
+        if cls.balance(m, rq, prev):
+            break
 
 
 # -- wakeups ----------------------------------------------------------------
