@@ -237,6 +237,7 @@ def test_builtin_set() -> None:
         "abba-no-collision",
         "bench-cpu",
         "cfs-nice",
+        "rr-round-robin",
         "spin-abba",
     ]
 

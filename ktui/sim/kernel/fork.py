@@ -77,7 +77,9 @@ def _wake_new(m: Machine, pid: int, _b: int) -> bool:
         saved = task.cpus_mask
         task.cpus_mask = (spec.cpu,)
         wake_up_new_task(m, task)
-        task.cpus_mask = saved
+        # back to the scenario's affinity through the class
+        # (set_cpus_allowed_rt() makes a queued RT task pushable again)
+        task_sched_class(task).set_cpus_allowed(m, task, saved)
     else:
         wake_up_new_task(m, task)
     return True

@@ -847,6 +847,20 @@ class RtSchedClass(SchedClass):
     update_curr = staticmethod(update_curr_rt)
     get_rr_interval = staticmethod(get_rr_interval_rt)
 
+    def set_cpus_allowed(self, m: Machine, task: TaskStruct, mask: tuple[int, ...]) -> None:
+        """set_cpus_allowed_common() inside __do_set_cpus_allowed()'s
+        dequeue/enqueue (DEQUEUE_SAVE): a queued task that is not running
+        is pushable exactly when it may run on more than one CPU."""
+        task.cpus_mask = mask
+        if not task.rt.on_rq:
+            return
+        rq = m.rqs[task.cpu]
+        if rq.curr == task.pid:
+            return
+        dequeue_pushable_task(rq, task)
+        if len(mask) > 1:
+            enqueue_pushable_task(rq, task)
+
     def put_prev_task(
         self, m: Machine, rq: Rq, prev: TaskStruct, next_task: TaskStruct | None
     ) -> None:

@@ -84,6 +84,8 @@ _TASK_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value]]] = {
     "vruntime": lambda m, t: t.se.vruntime,
     "on_cpu": lambda m, t: int(t.on_cpu),
     "blocked_on": _blocked_on,
+    "rt_priority": lambda m, t: t.rt_priority,
+    "time_slice": lambda m, t: t.rt.time_slice,
 }
 
 
@@ -116,6 +118,10 @@ TASK: Final = Subject(
         "vruntime": Attr("vns", doc="se.vruntime"),
         "on_cpu": Attr("bool", doc="running now"),
         "blocked_on": Attr("str", ref="lock", doc="lock it waits for, '' if none"),
+        "rt_priority": Attr("num", doc="sched_param priority, 1-99 for FIFO/RR tasks, else 0"),
+        "time_slice": Attr(
+            "num", doc="rt.time_slice: ticks left of a SCHED_RR slice (RR_TIMESLICE = 100 ms)"
+        ),
     },
     lookup=task_pid,
     get=task_get,
@@ -140,6 +146,10 @@ def cpu_get(m: Machine, key: Key, attr: str) -> Value | None:
     rq = m.rqs[cpu]
     if attr == "nr_running":
         return rq.nr_running
+    if attr == "rt_nr_running":
+        return rq.rt.rt_nr_running
+    if attr == "rt_throttled":
+        return int(rq.rt.rt_throttled)
     if attr == "curr":
         return m.comm(rq.curr, cpu)
     curr = m.tasks[rq.curr] if rq.curr else None
@@ -168,6 +178,8 @@ CPU: Final = Subject(
     label="CPU",
     attrs={
         "nr_running": Attr("num", doc="rq->nr_running"),
+        "rt_nr_running": Attr("num", doc="rq->rt.rt_nr_running: RT tasks queued, running one included"),
+        "rt_throttled": Attr("bool", doc="rq->rt.rt_throttled: out of RT runtime this period (before 6.12)"),
         "curr": Attr("str", ref="task", doc="comm of rq->curr (swapper/N when idle)"),
         "idle": Attr("bool", doc="running its idle task"),
         "preempt_count": Attr("num", doc="preempt_count() on that CPU (per-CPU, as on x86)"),
