@@ -330,6 +330,7 @@ def _ttwu_waking(m: Machine, pid: int, waker_cpu: int) -> bool:
 
 # K_WAKE2's second argument: target CPU | waker CPU << 8 | MIGRATED
 MIGRATED = 1 << 16  # set_task_cpu() was done
+ON_RQ = 1 << 17  # (local) the task was still queued: ttwu_runnable()
 
 
 def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
@@ -343,6 +344,7 @@ def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
     on_cpu = target if (rq.nr_running == 0 and target != waker_cpu) else waker_cpu
     update_rq_clock(m, rq)
     if task.on_rq:
+        arg |= ON_RQ
         if task.se.sched_delayed:
             task_sched_class(task).enqueue_task(m, rq, task, ENQUEUE_DELAYED)
     elif task.cpu != target:
@@ -361,6 +363,8 @@ def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
     if task.on_cpu:
         return True  # it never left its CPU: the CPU just carries on
     wakeup_preempt(m, rq, task, WF_TTWU)
+    if not arg & ON_RQ:  # ttwu_do_activate(), not ttwu_runnable()
+        task_sched_class(task).task_woken(m, rq, task)
     return True
 
 
@@ -375,6 +379,7 @@ def wake_up_new_task(m: Machine, task: TaskStruct) -> None:
     # Traced by the parent on its CPU (the scenario's tasks are forked from CPU 0).
     m.emit(EV_SCHED_WAKEUP_NEW, 0, m.rqs[0].curr, task.pid, task.prio, cpu)
     wakeup_preempt(m, rq, task, WF_FORK)
+    task_sched_class(task).task_woken(m, rq, task)
 
 
 # -- the tick ---------------------------------------------------------------

@@ -813,6 +813,21 @@ def _pull_rt_task(m: Machine, cpu: int, _b: int) -> bool:
     return False
 
 
+def task_woken_rt(m: Machine, rq: Rq, task: TaskStruct) -> None:
+    """task_woken_rt(): a woken task that waits behind an RT (or deadline)
+    curr at least as good, on a CPU that will not reschedule soon, is
+    pushed now (push_rt_tasks(), as the balance step right after)."""
+    if (
+        rq.curr
+        and rq.curr != task.pid
+        and not rq.need_resched
+        and len(task.cpus_mask) > 1
+    ):
+        curr = m.tasks[rq.curr]
+        if curr.prio < MAX_RT_PRIO and (len(curr.cpus_mask) < 2 or curr.prio <= task.prio):
+            m.push(m.now, PRIO_NESTED, K_RT_PUSH, rq.cpu, 0)
+
+
 def balance_rt(m: Machine, rq: Rq, prev: TaskStruct | None) -> bool:
     """balance_rt(): prev left the rt_rq and the rq's priority drops: pull.
     True when a stop, deadline or RT task is runnable here."""
@@ -838,6 +853,7 @@ class RtSchedClass(SchedClass):
     yield_task = staticmethod(yield_task_rt)
     wakeup_preempt = staticmethod(wakeup_preempt_rt)
     balance = staticmethod(balance_rt)
+    task_woken = staticmethod(task_woken_rt)
     pick_task = staticmethod(pick_task_rt)
     select_task_rq = staticmethod(select_task_rq_rt)
     task_tick = staticmethod(task_tick_rt)

@@ -359,6 +359,9 @@ class SchedClass:
     def wakeup_preempt(self, m: Machine, rq: Rq, task: TaskStruct, wake_flags: int) -> None:
         """wakeup_preempt(): task of this class woke on rq, whose curr is of this class."""
 
+    def task_woken(self, m: Machine, rq: Rq, task: TaskStruct) -> None:
+        """task_woken(): after a wakeup's (or a fork's) activation and wakeup_preempt()."""
+
     def balance(self, m: Machine, rq: Rq, prev: TaskStruct | None) -> bool:
         """balance(): pull work before a pick; True if this class has a task to run."""
         return False
