@@ -458,3 +458,30 @@ def test_step_back_and_forward_across_an_rr_requeue() -> None:
     sim.step(4)
     assert sim.state_hash() == after and sim.machine.rqs[0].rt.queue[89] == queue_after == [2, 1]
     assert before != after
+
+
+def test_policy_changes_of_queued_and_running_tasks() -> None:
+    """__sched_setscheduler(): the running FIFO task becomes SCHED_NORMAL
+    (prio 120, switched_from_rt()), the waiting fair one SCHED_FIFO 50
+    (prio 49, switched_to_rt() reschedules: it beats curr); the run queues
+    stay consistent and the new RT task runs at once."""
+    from ktui.sim.include.uapi.linux.sched.types import SchedAttr
+    from ktui.sim.kernel.sched.core import kick
+    from ktui.sim.kernel.sched.syscalls import sched_setattr
+    from ktui.sim.validate import validate_machine
+
+    sim = make_sim({"r": FIFO.format(10) + "--- run 50ms", "f": "--- run 50ms"})
+    sim.run(until_ns=10 * MS)
+    m = sim.machine
+    r, f = m.tasks[1], m.tasks[2]
+    assert m.rqs[0].curr == r.pid
+    assert sched_setattr(m, r, SchedAttr(sched_policy=0)) == 0
+    assert (r.prio, m.rqs[0].rt.rt_nr_running) == (120, 0)
+    validate_machine(m)
+    assert sched_setattr(m, f, SchedAttr(sched_policy=SCHED_FIFO, sched_priority=50)) == 0
+    assert (f.prio, m.rqs[0].rt.rt_nr_running, m.rqs[0].need_resched) == (49, 1, True)
+    validate_machine(m)
+    kick(m, m.rqs[0], m.now)  # the syscall's return to user space: a preemption point
+    while m.rqs[0].curr != f.pid and m.step():
+        validate_machine(m)
+    assert m.rqs[0].curr == f.pid and r.on_rq
