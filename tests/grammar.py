@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from ktui.sim.breakpoints import STATE_LETTERS, Subject, subjects
 from ktui.sim.breakpoints.parser import MAX_EXPR_LEN, event_fields
 from ktui.sim.breakpoints.values import NUMERIC, fmt_value
-from ktui.sim.kernel.watchdog.sysctl import _LIMITS as SYSCTL_LIMITS
+from ktui.sim.kernel.sysctl import SYSCTLS
 from ktui.sim.ops import BUILTIN_ARG_KINDS, LOCK_KINDS, OPS, OpSpec
 from ktui.sim.scenario import _ensure_registry
 from ktui.sim.scenario.loader import MAX_NAME_LEN
@@ -293,9 +293,12 @@ def scenarios(draw: st.DrawFn) -> tuple[World, str]:
         out.extend(f"{name} = {toml_str(kind)}" for name, kind in world.locks)
     if draw(st.integers(0, 3)) == 0:
         out.append("[sysctl]")
-        for key in draw(st.lists(st.sampled_from(sorted(SYSCTL_LIMITS)), unique=True, max_size=3)):
-            lo, hi = SYSCTL_LIMITS[key]
-            out.append(f"kernel.{key} = {draw(st.integers(lo, min(hi, 200)))}")
+        # (knobs with a cross-check, e.g. rt runtime <= period, are left to
+        # the mutation tests: any value in bounds must load here)
+        plain = sorted(n for n, e in SYSCTLS.items() if e.check is None)
+        for key in draw(st.lists(st.sampled_from(plain), unique=True, max_size=3)):
+            lo, hi = SYSCTLS[key].lo, SYSCTLS[key].hi
+            out.append(f"{key} = {draw(st.integers(lo, min(hi, 200)))}")
     for name in world.tasks:
         out.append("[[task]]")
         out.append(f"name = {toml_str(name)}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.errors import SimInvariantError
-from ktui.sim.kernel.sched.debug import validate_cfs_rq
+from ktui.sim.kernel.sched.debug import validate_cfs_rq, validate_rt_rq
 from ktui.sim.subsystems import SUBSYSTEMS
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ def validate_machine(m: Machine) -> None:
     """Check every invariant the model keeps; raise on the first broken one."""
     for rq in m.rqs:
         validate_cfs_rq(m, rq)
+        validate_rt_rq(m, rq)
         if rq.curr:
             task = m.tasks[rq.curr]
             if not task.on_cpu or task.cpu != rq.cpu:

@@ -241,6 +241,7 @@ def test_builtin_set() -> None:
         "deadline-miss",
         "interactive-cfs",
         "interactive-eevdf",
+        "rr-round-robin",
         "spin-abba",
     ]
 

@@ -18,6 +18,7 @@ from ktui.sim.include.uapi.linux.sched.types import SchedAttr
 from ktui.sim.kernel.sched.classes import task_sched_class
 from ktui.sim.kernel.sched.core import wake_up_new_task
 from ktui.sim.kernel.sched.fair import set_load_weight
+from ktui.sim.kernel.sched.rt import sched_rr_timeslice
 from ktui.sim.kernel.sched.syscalls import sched_setattr_nocheck
 from ktui.sim.machine import PRIO_CONT, PRIO_FORK, register_kind
 from ktui.sim.trace import define_event
@@ -44,6 +45,7 @@ def _fork(m: Machine, pid: int, _b: int) -> bool:
     task.cpu = spec.cpu if spec.cpu is not None else spec.affinity[0]
     task.state = int(TaskState.TASK_NEW)
     set_load_weight(task)
+    task.rt.time_slice = sched_rr_timeslice(m)  # __sched_fork()
     m.tasks[pid] = task
     policy = int(POLICY_BY_NAME[spec.policy])
     if policy != task.policy:
@@ -75,7 +77,9 @@ def _wake_new(m: Machine, pid: int, _b: int) -> bool:
         saved = task.cpus_mask
         task.cpus_mask = (spec.cpu,)
         wake_up_new_task(m, task)
-        task.cpus_mask = saved
+        # back to the scenario's affinity through the class
+        # (set_cpus_allowed_rt() makes a queued RT task pushable again)
+        task_sched_class(task).set_cpus_allowed(m, task, saved)
     else:
         wake_up_new_task(m, task)
     return True

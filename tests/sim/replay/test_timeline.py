@@ -31,7 +31,7 @@ BLOCKS = [
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> str:
-    """A random but valid scenario: 1-3 CPUs, 1-4 tasks, lock-heavy programs."""
+    """A random but valid scenario: 1-3 CPUs, 1-4 tasks (fair, FIFO or RR), lock-heavy programs."""
     cpus = draw(st.integers(1, 3))
     kernel = draw(st.sampled_from(["5.15", "6.6", "6.12", "6.18"]))
     hz = draw(st.sampled_from([100, 250, 1000]))
@@ -47,9 +47,13 @@ def scenarios(draw: st.DrawFn) -> str:
             b.format(n=draw(st.integers(1, 3000)), k=draw(st.integers(1, 5))) for b in blocks
         )
         start = draw(st.integers(0, 3000))
-        nice = draw(st.integers(-5, 5))
+        policy = draw(st.sampled_from(["normal", "normal", "fifo", "rr"]))
+        if policy == "normal":
+            sched = f"nice = {draw(st.integers(-5, 5))}"
+        else:
+            sched = f'policy = "{policy}"\nrt_priority = {draw(st.integers(1, 3))}'
         parts.append(
-            f'[[task]]\nname = "t{i}"\nnice = {nice}\nstart = "{start}us"\n'
+            f'[[task]]\nname = "t{i}"\n{sched}\nstart = "{start}us"\n'
             f'program = """\n{body}\n"""\n'
         )
     return "\n".join(parts)

@@ -261,14 +261,17 @@ def pick_next_task(m: Machine, rq: Rq, prev: TaskStruct | None) -> TaskStruct | 
         if nxt is None:  # pick_task_idle()
             put_prev_set_next_task(m, rq, prev, None, idle_sched_class)
         return nxt
-    if prev is not None:
-        prev_balance(m, rq, prev)
+    prev_balance(m, rq, prev)
     for cls in for_each_class():
         if cls is idle_sched_class:
             break
         if cls.has_pick_next_task:
             nxt = cls.pick_next_task(m, rq, prev)
             if nxt is not None:
+                if prev is not None and nxt is not prev and task_sched_class(prev) is not cls:
+                    # pick_next_task_fair()'s put_prev_set_next_task(): prev
+                    # of another class is put by its own class
+                    task_sched_class(prev).put_prev_task(m, rq, prev, nxt)
                 return nxt
             continue
         nxt = cls.pick_task(m, rq)
@@ -279,11 +282,15 @@ def pick_next_task(m: Machine, rq: Rq, prev: TaskStruct | None) -> TaskStruct | 
     return None
 
 
-def prev_balance(m: Machine, rq: Rq, prev: TaskStruct) -> None:
-    """prev_balance(): from prev's class down, balance() until one class
-    says it has work (balance_dl() pulls deadline tasks here)."""
-    rank = task_class_rank(prev)
-    for cls in for_each_class()[rank:]:
+def prev_balance(m: Machine, rq: Rq, prev: TaskStruct | None) -> None:
+    """prev_balance(): each class from prev's down may pull work here
+    (balance_dl(), balance_rt() ...) before the pick; the first that has
+    something to run stops the walk. Nothing for the idle task (the idle
+    class has no balance)."""
+    if prev is None:
+        return
+    start = task_class_rank(prev)
+    for cls in for_each_class()[start:]:
         if cls is idle_sched_class:
             break
         if cls.balance(m, rq, prev):
@@ -346,6 +353,7 @@ def _ttwu_waking(m: Machine, pid: int, waker_cpu: int) -> bool:
 
 # K_WAKE2's second argument: target CPU | waker CPU << 8 | MIGRATED
 MIGRATED = 1 << 16  # set_task_cpu() was done
+ON_RQ = 1 << 17  # (local) the task was still queued: ttwu_runnable()
 
 
 def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
@@ -359,6 +367,7 @@ def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
     on_cpu = target if (rq.nr_running == 0 and target != waker_cpu) else waker_cpu
     update_rq_clock(m, rq)
     if task.on_rq:
+        arg |= ON_RQ
         if task.se.sched_delayed:
             task_sched_class(task).enqueue_task(m, rq, task, ENQUEUE_DELAYED)
     elif task.cpu != target:
@@ -376,6 +385,8 @@ def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
     if task.on_cpu:
         return True  # it never left its CPU: the CPU just carries on
     wakeup_preempt(m, rq, task, WF_TTWU)
+    if not arg & ON_RQ:  # ttwu_do_activate(), not ttwu_runnable()
+        task_sched_class(task).task_woken(m, rq, task)
     return True
 
 
@@ -390,6 +401,7 @@ def wake_up_new_task(m: Machine, task: TaskStruct) -> None:
     # Traced by the parent on its CPU (the scenario's tasks are forked from CPU 0).
     m.emit(EV_SCHED_WAKEUP_NEW, 0, m.rqs[0].curr, task.pid, task.prio, cpu)
     wakeup_preempt(m, rq, task, WF_FORK)
+    task_sched_class(task).task_woken(m, rq, task)
 
 
 # -- the tick ---------------------------------------------------------------

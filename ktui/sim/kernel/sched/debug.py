@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ktui.sim.errors import SimInvariantError
-from ktui.sim.include.linux.sched import TaskStruct
+from ktui.sim.include.linux.sched import SchedPolicy, TaskStruct
+from ktui.sim.include.linux.sched.prio import MAX_RT_PRIO
 from ktui.sim.kernel.sched import entity
 from ktui.sim.kernel.sched.features import DEADLINE_TREE, DELAY_DEQUEUE, EEVDF
 from ktui.sim.kernel.sched.sched import Rq, scale_load_down
@@ -306,3 +307,50 @@ def sched_debug_show(view: SchedView, kernel: str, now: int, jiffies: int) -> st
             )
         out.append("")
     return "\n".join(out) + "\n"
+
+def validate_rt_rq(m: entity.FairMachine, rq: Rq) -> None:
+    """Check rq's rt_rq (rt.py) against a recomputation.
+
+    Raises:
+        SimInvariantError: a listed pid on the wrong list, CPU or not
+            ``rt.on_rq``; a bitmap bit that disagrees with its list; counts,
+            ``highest_prio`` or ``rt_queued`` that do not match the lists; a
+            pushable plist out of order, or that is not exactly the queued
+            tasks that neither run nor are pinned; ``overloaded`` and
+            ``highest_prio.next`` that do not follow it.
+    """
+    rt_rq = rq.rt
+    where = f"cpu{rq.cpu} rt_rq"
+    nr = rr = 0
+    movable: list[int] = []
+    for prio, queue in enumerate(rt_rq.queue):
+        if bool(queue) != bool(rt_rq.bitmap >> prio & 1):
+            raise SimInvariantError(f"{where}: bitmap bit {prio} vs list {queue}")
+        for pid in queue:
+            task = m.tasks.get(pid)
+            if task is None or task.prio != prio or task.cpu != rq.cpu or not task.rt.on_rq:
+                raise SimInvariantError(f"{where}: pid {pid} misplaced on list {prio}")
+            nr += 1
+            rr += task.policy == SchedPolicy.SCHED_RR
+            if pid != rq.curr and len(task.cpus_mask) > 1:
+                movable.append(pid)
+    if (rt_rq.rt_nr_running, rt_rq.rr_nr_running) != (nr, rr):
+        raise SimInvariantError(
+            f"{where}: rt_nr_running/rr_nr_running {rt_rq.rt_nr_running}/{rt_rq.rr_nr_running}"
+            f" != {nr}/{rr}"
+        )
+    first = (rt_rq.bitmap & -rt_rq.bitmap).bit_length() - 1 if rt_rq.bitmap else MAX_RT_PRIO - 1
+    if rt_rq.highest_prio_curr != first:
+        raise SimInvariantError(f"{where}: highest_prio.curr {rt_rq.highest_prio_curr} != {first}")
+    if rt_rq.rt_queued != (nr > 0 and not rt_rq.rt_throttled):
+        raise SimInvariantError(f"{where}: rt_queued {rt_rq.rt_queued} with {nr} queued")
+    if rq.nr_running < rq.cfs.nr_queued + (nr if rt_rq.rt_queued else 0):
+        raise SimInvariantError(f"{where}: rq.nr_running {rq.nr_running} too small")
+    prios = [p for p, _ in rt_rq.pushable]
+    if prios != sorted(prios) or any(m.tasks[pid].prio != p for p, pid in rt_rq.pushable):
+        raise SimInvariantError(f"{where}: pushable plist {rt_rq.pushable} out of order")
+    if sorted(pid for _, pid in rt_rq.pushable) != sorted(movable):
+        raise SimInvariantError(f"{where}: pushable {rt_rq.pushable} != movable {movable}")
+    nxt = rt_rq.pushable[0][0] if rt_rq.pushable else MAX_RT_PRIO - 1
+    if rt_rq.overloaded != bool(rt_rq.pushable) or rt_rq.highest_prio_next != nxt:
+        raise SimInvariantError(f"{where}: overloaded/highest_prio.next do not follow pushable")

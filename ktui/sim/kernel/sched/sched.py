@@ -146,9 +146,12 @@ class RtRq(PlainState):
             that list is not empty (sched_find_first_bit() is the lowest).
         rt_nr_running: RT tasks queued (including curr).
         rr_nr_running: Of those, SCHED_RR ones.
-        highest_prio_curr: Best queued prio (MAX_RT_PRIO when empty).
-        highest_prio_next: Second best, for push/pull.
-        overloaded: More than one RT task and one could run elsewhere.
+        highest_prio_curr: Best queued prio (MAX_RT_PRIO - 1 when empty, 5.13+).
+        highest_prio_next: Best pushable prio, for pull (MAX_RT_PRIO - 1: none).
+        pushable: ``rq->rt.pushable_tasks``, a plist: ``(prio, pid)`` of the
+            queued tasks that are not running and may run elsewhere, by prio
+            (FIFO among equals).
+        overloaded: Has pushable tasks (the rd's rto_mask bit, 6.7+).
         rt_queued: The rt_rq counts in rq->nr_running (not throttled).
         rt_throttled: Ran out of rt_runtime in this period (RT throttling).
         rt_time: RT runtime used in the current period, ns.
@@ -162,6 +165,7 @@ class RtRq(PlainState):
         "rr_nr_running",
         "highest_prio_curr",
         "highest_prio_next",
+        "pushable",
         "overloaded",
         "rt_queued",
         "rt_throttled",
@@ -174,8 +178,9 @@ class RtRq(PlainState):
         self.bitmap = 0
         self.rt_nr_running = 0
         self.rr_nr_running = 0
-        self.highest_prio_curr = 100
-        self.highest_prio_next = 100
+        self.highest_prio_curr = 99  # MAX_RT_PRIO - 1
+        self.highest_prio_next = 99
+        self.pushable: list[tuple[int, int]] = []
         self.overloaded = False
         self.rt_queued = False
         self.rt_throttled = False
@@ -365,6 +370,9 @@ class SchedClass:
 
     def wakeup_preempt(self, m: Machine, rq: Rq, task: TaskStruct, wake_flags: int) -> None:
         """wakeup_preempt(): task of this class woke on rq, whose curr is of this class."""
+
+    def task_woken(self, m: Machine, rq: Rq, task: TaskStruct) -> None:
+        """task_woken(): after a wakeup's (or a fork's) activation and wakeup_preempt()."""
 
     def balance(self, m: Machine, rq: Rq, prev: TaskStruct | None) -> bool:
         """balance(): pull work before a pick; True if this class has a task to run."""

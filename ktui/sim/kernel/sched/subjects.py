@@ -94,6 +94,8 @@ _TASK_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value]]] = {
     # deadline (/proc/PID/sched's dl.runtime and dl.deadline)
     "dl_runtime_left": lambda m, t: t.dl.runtime,
     "dl_deadline_abs": lambda m, t: t.dl.deadline,
+    "rt_priority": lambda m, t: t.rt_priority,
+    "time_slice": lambda m, t: t.rt.time_slice,
 }
 
 
@@ -128,6 +130,10 @@ TASK: Final = Subject(
         "blocked_on": Attr("str", ref="lock", doc="lock it waits for, '' if none"),
         "dl_runtime_left": Attr("vns", doc="SCHED_DEADLINE: runtime left in this instance (dl.runtime)"),
         "dl_deadline_abs": Attr("vns", doc="SCHED_DEADLINE: absolute deadline, ns since boot (dl.deadline)"),
+        "rt_priority": Attr("num", doc="sched_param priority, 1-99 for FIFO/RR tasks, else 0"),
+        "time_slice": Attr(
+            "num", doc="rt.time_slice: ticks left of a SCHED_RR slice (RR_TIMESLICE = 100 ms)"
+        ),
     },
     lookup=task_pid,
     get=task_get,
@@ -156,6 +162,10 @@ def cpu_get(m: Machine, key: Key, attr: str) -> Value | None:
         return rq.dl.dl_nr_running
     if attr == "running_bw":
         return rq.dl.running_bw
+    if attr == "rt_nr_running":
+        return rq.rt.rt_nr_running
+    if attr == "rt_throttled":
+        return int(rq.rt.rt_throttled)
     if attr == "curr":
         return m.comm(rq.curr, cpu)
     curr = m.tasks[rq.curr] if rq.curr else None
@@ -186,6 +196,8 @@ CPU: Final = Subject(
         "nr_running": Attr("num", doc="rq->nr_running"),
         "dl_nr_running": Attr("num", doc="rq->dl.dl_nr_running (the fair server counts while queued)"),
         "running_bw": Attr("num", doc="rq->dl.running_bw: active deadline utilisation, 1 << 20 = 100%"),
+        "rt_nr_running": Attr("num", doc="rq->rt.rt_nr_running: RT tasks queued, running one included"),
+        "rt_throttled": Attr("bool", doc="rq->rt.rt_throttled: out of RT runtime this period (before 6.12)"),
         "curr": Attr("str", ref="task", doc="comm of rq->curr (swapper/N when idle)"),
         "idle": Attr("bool", doc="running its idle task"),
         "preempt_count": Attr("num", doc="preempt_count() on that CPU (per-CPU, as on x86)"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ktui.sim.core.subsystem import Subsystem
 from ktui.sim.kernel.sched.subjects import CPU, TASK
 from ktui.sim.kernel.sched.view import sched_report, sched_view
+from ktui.sim.kernel.sysctl import parse_sysctl
 
 SUBSYSTEM = Subsystem(
     name="sched",
@@ -18,6 +19,9 @@ SUBSYSTEM = Subsystem(
         "ktui.sim.kernel.exit",
     ),
     subjects={"task": TASK, "cpu": CPU},
+    # kernel/sysctl.c is the core kernel's; the scheduler, loaded first,
+    # owns the table that every subsystem registers its knobs in.
+    tables={"sysctl": parse_sysctl},
     panes=(
         "ktui.panes.sched.rq_table:RqTable",
         "ktui.panes.sched.task_detail:TaskDetail",

@@ -1,13 +1,12 @@
 """The watchdog descriptor: soft/hard lockup detectors (kernel/watchdog.c,
 kernel/watchdog_perf.c) and the hung-task detector (kernel/hung_task.c),
-with their knobs in a ``[sysctl]`` table."""
+with their knobs in the ``[sysctl]`` table (ktui/sim/kernel/sysctl.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from ktui.sim.core.subsystem import Subsystem
-from ktui.sim.kernel.watchdog.sysctl import parse_sysctl
 
 if TYPE_CHECKING:
     from ktui.sim.machine import Machine
@@ -27,5 +26,4 @@ SUBSYSTEM = Subsystem(
     title="Watchdog",
     modules=("ktui.sim.kernel.watchdog.watchdog", "ktui.sim.kernel.watchdog.hung_task"),
     boot=watchdog_boot,
-    tables={"sysctl": parse_sysctl},
 )

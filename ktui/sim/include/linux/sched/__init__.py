@@ -130,9 +130,11 @@ class SchedRtEntity(PlainState):
     """``struct sched_rt_entity``: a task's RT-class bookkeeping.
 
     Attributes:
-        time_slice: ns left of a SCHED_RR task's round-robin slice
-            (``RR_TIMESLICE`` when refilled; jiffies in the kernel).
-        timeout: Ticks run since it last slept (RLIMIT_RTTIME; counted only).
+        time_slice: Ticks (jiffies) left of a SCHED_RR task's round-robin
+            slice: ``sched_rr_timeslice`` (RR_TIMESLICE, 100 ms) from
+            __sched_fork() and at each refill in task_tick_rt().
+        timeout: Ticks run since it last slept (RLIMIT_RTTIME; reset on
+            wakeup, not counted: the default rlimit is infinite).
         on_rq: Queued on its rt_rq's priority list.
         on_list: On the list (the kernel separates the two for group moves).
     """
