@@ -342,9 +342,15 @@ def test_no_tasks() -> None:
         ('cpus = "2"', "[machine] cpus: expected an integer 1..64, got a string"),
         ("cpus = true", "[machine] cpus: expected an integer 1..64, got a boolean"),
         ("hz = 200", "expected one of 100, 250, 300, 1000"),
-        ('kernel = "4.19"', "supported versions are 5.0 .. 5.19 and 6.0 .. 6.18"),
+        (
+            'kernel = "4.19"',
+            "supported versions are 2.6.0 .. 2.6.22 (the O(1) scheduler), 5.0 .. 5.19 and 6.0 .. 6.18",
+        ),
         ('kernel = "6.19"', "kernel '6.19' is not modelled"),
-        ('kernel = "6.6.1"', 'is not "X.Y"'),
+        ('kernel = "6.6.1"', "kernel '6.6.1' is not modelled"),
+        ('kernel = "2.6.23"', "kernel '2.6.23' is not modelled"),
+        ('kernel = "2.4.37"', "kernel '2.4.37' is not modelled"),
+        ('kernel = "2.6.22.1"', 'is not "X.Y" (e.g. "6.6") or "2.6.N"'),
         ("kernel = 6.6", 'expected a string like "6.6", got a float (quote it: "6.6")'),
     ],
 )

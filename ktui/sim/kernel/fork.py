@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ktui.sim.include.linux.sched import POLICY_BY_NAME, TaskState, TaskStruct
+from ktui.sim.include.linux.sched import POLICY_BY_NAME, SchedO1Entity, TaskState, TaskStruct
 from ktui.sim.include.linux.sched.prio import NICE_TO_PRIO
 from ktui.sim.include.uapi.linux.sched.types import SchedAttr
 from ktui.sim.kernel.sched.classes import task_sched_class
@@ -38,6 +38,8 @@ def schedule_forks(m: Machine) -> None:
 def _fork(m: Machine, pid: int, _b: int) -> bool:
     spec = m.cfg.scenario.tasks[pid - 1]
     task = TaskStruct(pid, spec.name, spec.affinity)
+    if m.cfg.sched.classes:  # 2.6.0 .. 2.6.22: the task's O(1) scheduler state
+        task.o1 = SchedO1Entity()
     # sched_fork(): the parent (the idle task) is SCHED_NORMAL, nice 0...
     task.static_prio = task.normal_prio = task.prio = NICE_TO_PRIO(spec.nice)
     task.start_time = m.now
