@@ -18,6 +18,7 @@ from ktui.sim.include.uapi.linux.sched.types import SchedAttr
 from ktui.sim.kernel.sched.classes import task_sched_class
 from ktui.sim.kernel.sched.core import wake_up_new_task
 from ktui.sim.kernel.sched.fair import set_load_weight
+from ktui.sim.kernel.sched.o1 import sched_fork as o1_sched_fork
 from ktui.sim.kernel.sched.syscalls import sched_setattr_nocheck
 from ktui.sim.machine import PRIO_CONT, PRIO_FORK, register_kind
 from ktui.sim.trace import define_event
@@ -61,6 +62,8 @@ def _fork(m: Machine, pid: int, _b: int) -> bool:
             sched_period=spec.dl_period,
         )
         sched_setattr_nocheck(m, task, attr)
+    if task.o1 is not None:  # copy_process() -> sched_fork() (2.6.22)
+        o1_sched_fork(m, task, None)
     # The parent is the idle task; CPU 0's current task is what the trace's
     # common fields show, as for the sched_wakeup_new that follows.
     m.emit(EV_SCHED_PROCESS_FORK, 0, m.rqs[0].curr, 0, pid)

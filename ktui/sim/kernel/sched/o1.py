@@ -48,6 +48,7 @@ the array switch count, and the rq lock.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from ktui.sim.include.linux.preempt import in_interrupt
@@ -70,7 +71,6 @@ from ktui.sim.kernel.sched.sched import (
     ENQUEUE_WAKEUP,
     WF_FORK,
     O1Rq,
-    PrioArray,
     Rq,
     SchedClass,
 )
@@ -719,8 +719,11 @@ class O1SchedClass(SchedClass):
         return None
 
     def task_fork(self, m: Machine, task: TaskStruct) -> None:
-        """sched_fork() for a scenario task (a child of the idle task)."""
-        sched_fork(m, task, None)
+        """Nothing: 2.6.22 set the child up in sched_fork(), from
+        copy_process() (fork.py calls `sched_fork`). A child that did not
+        get there (no timeslice yet) is set up as a child of the idle task."""
+        if not _o1(task).time_slice:
+            sched_fork(m, task, None)
 
     def get_rr_interval(self, m: Machine, rq: Rq, task: TaskStruct) -> int:
         """sys_sched_rr_get_interval() (2.6.22): 0 for FIFO, else
@@ -734,11 +737,104 @@ o1_sched_class: SchedClass = O1SchedClass()
 """The O(1) scheduler's class table (2.6.0 .. 2.6.22)."""
 
 
-def o1_view_arrays(rq: Rq) -> tuple[tuple[tuple[int, tuple[int, ...]], ...], ...]:
-    """(active, expired): each array's non-empty lists as ``(prio, pids)``."""
-    o1rq = _rq_o1(rq)
-    out: list[tuple[tuple[int, tuple[int, ...]], ...]] = []
-    for idx in (o1rq.active, o1rq.active ^ 1):
-        a: PrioArray = o1rq.arrays[idx]
-        out.append(tuple((prio, tuple(q)) for prio, q in enumerate(a.queue) if q))
-    return tuple(out)
+
+# -- views --------------------------------------------------------------------
+SLEEP_TYPE_NAMES: Final = ("normal", "noninteractive", "interactive", "interrupted")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class O1TaskView:
+    """A task's O(1) state, as a kernel engineer of 2007 would printk it."""
+
+    time_slice: int
+    """Jiffies left of its timeslice."""
+    time_slice_ns: int
+    sleep_avg_ns: int
+    bonus: int
+    """CURRENT_BONUS(p): 0..MAX_BONUS."""
+    interactive: bool
+    """TASK_INTERACTIVE(p)."""
+    array: str
+    """``active``, ``expired`` or ``""`` (on no array)."""
+    sleep_type: str
+    first_time_slice: bool
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class O1RqView:
+    """One CPU's prio_arrays: each non-empty list as (prio, pids), head first."""
+
+    active: tuple[tuple[int, tuple[int, ...]], ...]
+    expired: tuple[tuple[int, tuple[int, ...]], ...]
+    nr_active: int
+    """rq->active->nr_active."""
+    nr_expired: int
+    """rq->expired->nr_active."""
+    expired_timestamp: int
+    best_expired_prio: int
+    nr_array_switches: int
+
+
+def o1_task_view(m: Machine, p: TaskStruct) -> O1TaskView | None:
+    """`O1TaskView` of p (None on a machine without the O(1) scheduler)."""
+    o1 = p.o1
+    if o1 is None:
+        return None
+    rq = m.rqs[p.cpu]
+    array = ""
+    if o1.array >= 0 and rq.o1 is not None:
+        array = "active" if o1.array == rq.o1.active else "expired"
+    return O1TaskView(
+        o1.time_slice,
+        o1.time_slice * m.tick_nsec,
+        o1.sleep_avg,
+        CURRENT_BONUS(p, m.hz),
+        TASK_INTERACTIVE(p),
+        array,
+        SLEEP_TYPE_NAMES[o1.sleep_type],
+        bool(o1.first_time_slice),
+    )
+
+
+def o1_rq_view(rq: Rq) -> O1RqView | None:
+    """`O1RqView` of rq (None on a machine without the O(1) scheduler)."""
+    o1rq = rq.o1
+    if o1rq is None:
+        return None
+    active, expired = o1rq.arrays[o1rq.active], o1rq.arrays[o1rq.active ^ 1]
+    return O1RqView(
+        tuple((prio, tuple(q)) for prio, q in enumerate(active.queue) if q),
+        tuple((prio, tuple(q)) for prio, q in enumerate(expired.queue) if q),
+        active.nr_active,
+        expired.nr_active,
+        o1rq.expired_timestamp,
+        o1rq.best_expired_prio,
+        o1rq.nr_array_switches,
+    )
+
+
+def o1_task_report(v: O1TaskView) -> dict[str, object]:
+    """The ``o1`` object of a task in the JSON report."""
+    return {
+        "time_slice": v.time_slice,
+        "time_slice_ns": v.time_slice_ns,
+        "sleep_avg_ns": v.sleep_avg_ns,
+        "bonus": v.bonus,
+        "interactive": v.interactive,
+        "array": v.array or None,
+        "sleep_type": v.sleep_type,
+        "first_time_slice": v.first_time_slice,
+    }
+
+
+def o1_rq_report(v: O1RqView) -> dict[str, object]:
+    """The ``o1`` object of a run queue in the JSON report: both arrays in pick order."""
+    return {
+        "active": [{"pid": pid, "prio": prio} for prio, pids in v.active for pid in pids],
+        "expired": [{"pid": pid, "prio": prio} for prio, pids in v.expired for pid in pids],
+        "nr_active": v.nr_active,
+        "nr_expired": v.nr_expired,
+        "expired_timestamp": v.expired_timestamp,
+        "best_expired_prio": v.best_expired_prio,
+        "nr_array_switches": v.nr_array_switches,
+    }

@@ -86,11 +86,21 @@ _TASK_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value]]] = {
     "blocked_on": _blocked_on,
 }
 
+# The O(1) scheduler's fields (2.6.0 .. 2.6.22); None on later kernels,
+# where the condition is then never true.
+_TASK_O1_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value | None]]] = {
+    "timeslice": lambda m, t: t.o1.time_slice * m.tick_nsec if t.o1 is not None else None,
+    "sleep_avg": lambda m, t: t.o1.sleep_avg if t.o1 is not None else None,
+}
+
 
 def task_get(m: Machine, key: Key, attr: str) -> Value | None:
     """Attribute `attr` of task `key` (a pid); None if it is not forked yet."""
     t = m.tasks.get(int(key))
-    return None if t is None else _TASK_GET[attr](m, t)
+    if t is None:
+        return None
+    get = _TASK_GET.get(attr)
+    return get(m, t) if get is not None else _TASK_O1_GET[attr](m, t)
 
 
 def _task_choices(m: Machine) -> Sequence[str]:
@@ -116,6 +126,8 @@ TASK: Final = Subject(
         "vruntime": Attr("vns", doc="se.vruntime"),
         "on_cpu": Attr("bool", doc="running now"),
         "blocked_on": Attr("str", ref="lock", doc="lock it waits for, '' if none"),
+        "timeslice": Attr("duration", doc="O(1) scheduler (2.6.x): time_slice left"),
+        "sleep_avg": Attr("duration", doc="O(1) scheduler (2.6.x): sleep_avg"),
     },
     lookup=task_pid,
     get=task_get,
@@ -158,6 +170,10 @@ def cpu_get(m: Machine, key: Key, attr: str) -> Value | None:
         return int(in_atomic(pc))
     if attr == "irqs_disabled":
         return int(curr.irqs_disabled) if curr is not None else 0
+    o1rq = rq.o1
+    if attr in ("nr_active", "nr_expired") and o1rq is not None:
+        active = o1rq.active if attr == "nr_active" else o1rq.active ^ 1
+        return o1rq.arrays[active].nr_active
     return None
 
 
@@ -176,6 +192,8 @@ CPU: Final = Subject(
         "in_softirq": Attr("bool", doc="in_softirq(): serving softirqs or bottom halves off"),
         "in_atomic": Attr("bool", doc="in_atomic(): preempt_count() != 0"),
         "irqs_disabled": Attr("bool", doc="irqs_disabled() on that CPU"),
+        "nr_active": Attr("num", doc="O(1) scheduler (2.6.x): rq->active->nr_active"),
+        "nr_expired": Attr("num", doc="O(1) scheduler (2.6.x): rq->expired->nr_active"),
     },
     lookup=_cpu_lookup,
     get=cpu_get,
