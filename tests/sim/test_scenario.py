@@ -236,7 +236,9 @@ def test_builtin_set() -> None:
         "abba",
         "abba-no-collision",
         "bench-cpu",
+        "cfs-interactive",
         "cfs-nice",
+        "o1-interactive",
         "spin-abba",
     ]
 
