@@ -284,6 +284,18 @@ def test_an_interactive_task_stays_on_the_active_array() -> None:
     assert i.prio == 118
 
 
+def test_interactive_tasks_round_robin_every_timeslice_granularity() -> None:
+    """Two CPU-bound tasks at prio 118 (bonus 7 after a long sleep): the runner is
+    requeued every TIMESLICE_GRANULARITY = 10 * (1 << (10 - 7 - 1)) = 40 jiffies
+    while at least that much of its slice is left, so of each 100 ms slice
+    it runs 40 ms, then the remaining 60 ms (at 80 ms only 20 are left)."""
+    sim = o1_sim({"i1": "--- msleep 1000\nrun 300ms", "i2": "--- msleep 1000\nrun 300ms"})
+    sim.run()
+    times = [t // MS for t, prev, _ in switches(sim) if prev != "swapper/0"][2:9]
+    runs = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert runs == [40, 60, 60, 40, 40, 60]
+
+
 def test_fork_splits_the_parents_timeslice() -> None:
     """sched_fork(): the child gets (parent + 1) >> 1, the parent keeps the rest;
     wake_up_new_task() leaves the child CHILD_PENALTY (95%) of its bonus."""
