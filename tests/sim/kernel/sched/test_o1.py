@@ -426,3 +426,27 @@ def test_batch_starts_in_the_expired_array() -> None:
     b = sim.machine.tasks[1]
     assert rq is not None and b.o1 is not None
     assert b.o1.array == rq.active ^ 1 and b.o1.sleep_avg == 0 and b.prio == 125
+
+
+def test_set_user_nice_and_sched_setscheduler_move_the_task_between_lists() -> None:
+    """set_user_nice() (2.6.22): a queued task goes to the list of its new
+    effective_prio() in the same array; sched_setscheduler() to SCHED_FIFO puts
+    it at MAX_RT_PRIO-1 - rt_priority, on the active array."""
+    from ktui.sim.include.uapi.linux.sched.types import SchedAttr
+    from ktui.sim.kernel.sched.syscalls import sched_setattr, set_user_nice
+
+    sim = o1_sim({"a": "--- run 500ms", "b": "--- run 500ms"})
+    sim.run(until_ns=10 * MS)
+    m = sim.machine
+    o1rq = m.rqs[0].o1
+    b = m.tasks[2]
+    assert o1rq is not None and b.o1 is not None and o1rq.arrays[o1rq.active].queue[125] == [1, 2]
+    set_user_nice(m, b, 10)
+    assert b.prio == 130 + 5 and o1rq.arrays[o1rq.active].queue[135] == [2]
+    assert o1rq.arrays[o1rq.active].queue[125] == [1]
+    assert task_timeslice(b) == 100 * (140 - 130) // 20 == 50
+    set_user_nice(m, b, -5)  # a better prio than the running a: reschedule
+    assert b.prio == 115 + 5 and m.rqs[0].need_resched
+    assert sched_setattr(m, b, SchedAttr(sched_policy=1, sched_priority=10)) == 0
+    assert b.prio == 99 - 10 and o1rq.arrays[o1rq.active].queue[89] == [2]
+    assert b.o1.array == o1rq.active and task_sched_class(b) is o1_sched_class
