@@ -88,9 +88,17 @@ _TASK_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value]]] = {
 
 # The O(1) scheduler's fields (2.6.0 .. 2.6.22); None on later kernels,
 # where the condition is then never true.
+def _o1_timeslice(m: Machine, t: TaskStruct) -> Value | None:
+    return t.o1.time_slice * m.cfg.sched.tick_nsec if t.o1 is not None else None
+
+
+def _o1_sleep_avg(m: Machine, t: TaskStruct) -> Value | None:
+    return t.o1.sleep_avg if t.o1 is not None else None
+
+
 _TASK_O1_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value | None]]] = {
-    "timeslice": lambda m, t: t.o1.time_slice * m.tick_nsec if t.o1 is not None else None,
-    "sleep_avg": lambda m, t: t.o1.sleep_avg if t.o1 is not None else None,
+    "timeslice": _o1_timeslice,
+    "sleep_avg": _o1_sleep_avg,
 }
 
 
