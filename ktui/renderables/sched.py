@@ -15,6 +15,7 @@ from typing import NamedTuple
 from rich.style import Style
 
 from ktui.renderables.cells import fit
+from ktui.sim.kernel.sched.o1 import O1RqView
 from ktui.sim.kernel.sched.view import RqView, SchedView, TaskView
 
 Cells = list[tuple[str, Style]]
@@ -246,6 +247,22 @@ def _rt_rows(rq: RqView, tasks: dict[int, TaskView]) -> list[Row]:
     return rows
 
 
+def _o1_rows(o1: O1RqView, tasks: dict[int, TaskView], curr: int) -> list[Row]:
+    """The O(1) scheduler's two prio arrays (2.6.x), each list in pick order;
+    the running task stays on its list but has its own row above."""
+    rows: list[Row] = []
+    for name, lists, nr in (("active", o1.active, o1.nr_active), ("expired", o1.expired, o1.nr_expired)):
+        rows.append(Row([(f"  {name} ", CPU_STYLE), (f"nr_active={nr}", DIM)]))
+        for prio, pids in lists:
+            for pid in pids:
+                t = tasks.get(pid)
+                if t is None or pid == curr:
+                    continue
+                slice_ms = t.o1.time_slice_ns // 1_000_000 if t.o1 is not None else 0
+                rows.append(Row(pid=pid, task=t, why=f"prio {prio} slice {slice_ms}ms"))
+    return rows
+
+
 def rq_rows(snap: SchedView, compact: bool = False) -> list[Row]:
     """Every row of the run-queue pane for `snap`.
 
@@ -302,6 +319,8 @@ def rq_rows(snap: SchedView, compact: bool = False) -> list[Row]:
             t = tasks.get(pid)
             if t is not None:
                 rows.append(Row(pid=pid, task=t, avg=avg, style=DELAYED_STYLE if t.sched_delayed else NO_STYLE))
+        if rq.o1 is not None:
+            rows.extend(_o1_rows(rq.o1, tasks, rq.curr))
     waiting = [t for t in snap.tasks if not t.on_rq and not t.on_cpu]
     if waiting:
         rows.append(Row([("not runnable", CPU_STYLE), (f"  ({len(waiting)} tasks)", DIM)]))

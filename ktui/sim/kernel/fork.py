@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ktui.sim.include.linux.sched import POLICY_BY_NAME, TaskState, TaskStruct
+from ktui.sim.include.linux.sched import POLICY_BY_NAME, SchedO1Entity, TaskState, TaskStruct
 from ktui.sim.include.linux.sched.prio import NICE_TO_PRIO
 from ktui.sim.include.uapi.linux.sched.types import SchedAttr
 from ktui.sim.kernel.sched.classes import task_sched_class
 from ktui.sim.kernel.sched.core import wake_up_new_task
 from ktui.sim.kernel.sched.fair import set_load_weight
+from ktui.sim.kernel.sched.o1 import sched_fork as o1_sched_fork
 from ktui.sim.kernel.sched.rt import sched_rr_timeslice
 from ktui.sim.kernel.sched.syscalls import sched_setattr_nocheck
 from ktui.sim.machine import PRIO_CONT, PRIO_FORK, register_kind
@@ -39,6 +40,8 @@ def schedule_forks(m: Machine) -> None:
 def _fork(m: Machine, pid: int, _b: int) -> bool:
     spec = m.cfg.scenario.tasks[pid - 1]
     task = TaskStruct(pid, spec.name, spec.affinity)
+    if m.cfg.sched.classes:  # 2.6.0 .. 2.6.22: the task's O(1) scheduler state
+        task.o1 = SchedO1Entity()
     # sched_fork(): the parent (the idle task) is SCHED_NORMAL, nice 0...
     task.static_prio = task.normal_prio = task.prio = NICE_TO_PRIO(spec.nice)
     task.start_time = m.now
@@ -61,6 +64,8 @@ def _fork(m: Machine, pid: int, _b: int) -> bool:
             sched_period=spec.dl_period,
         )
         sched_setattr_nocheck(m, task, attr)
+    if task.o1 is not None:  # copy_process() -> sched_fork() (2.6.22)
+        o1_sched_fork(m, task, None)
     # The parent is the idle task; CPU 0's current task is what the trace's
     # common fields show, as for the sched_wakeup_new that follows.
     m.emit(EV_SCHED_PROCESS_FORK, 0, m.rqs[0].curr, 0, pid)

@@ -26,6 +26,7 @@ from ktui.sim.scenario.model import (
     DEFAULT_KERNEL,
     DEFAULT_SEED,
     HZ_CHOICES,
+    KERNEL_2_6_SUBLEVELS,
     KERNEL_MINORS,
     MAX_CPUS,
     MAX_NICE,
@@ -43,7 +44,7 @@ from ktui.sim.scenario.toml_lines import SourceMap
 from ktui.sim.units import did_you_mean, parse_duration, shorten
 
 _IDENT_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_KVER_RE: Final = re.compile(r"^(\d+)\.(\d+)$")
+_KVER_RE: Final = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
 
 # --- the loader ------------------------------------------------------------------
 
@@ -197,12 +198,22 @@ class _Loader:
             choices = ", ".join(map(str, HZ_CHOICES))
             raise tbl.fail(f"hz {hz} is not a CONFIG_HZ choice; expected one of {choices}", "hz")
         kernel = tbl.string("kernel", DEFAULT_KERNEL, '"6.6"')
-        supported = "supported versions are 5.0 .. 5.19 and 6.0 .. 6.18"
+        supported = (
+            f"supported versions are 2.6.0 .. 2.6.{KERNEL_2_6_SUBLEVELS} (the O(1) scheduler), "
+            "5.0 .. 5.19 and 6.0 .. 6.18"
+        )
         m = _KVER_RE.match(kernel.strip())
         if m is None:
-            raise tbl.fail(f'kernel {shorten(kernel)!r} is not "X.Y" (e.g. "6.6"); {supported}', "kernel")
-        kver = int(m.group(1)), int(m.group(2))
-        if kver[0] not in KERNEL_MINORS or kver[1] > KERNEL_MINORS[kver[0]]:
+            msg = f'kernel {shorten(kernel)!r} is not "X.Y" (e.g. "6.6") or "2.6.N"; {supported}'
+            raise tbl.fail(msg, "kernel")
+        kver: tuple[int, ...]
+        if m.group(3) is not None:
+            kver = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            ok = kver[:2] == (2, 6) and kver[2] <= KERNEL_2_6_SUBLEVELS
+        else:
+            kver = int(m.group(1)), int(m.group(2))
+            ok = kver[0] in KERNEL_MINORS and kver[1] <= KERNEL_MINORS[kver[0]]
+        if not ok:
             raise tbl.fail(f"kernel {shorten(kernel)!r} is not modelled; {supported}", "kernel")
         return MachineSpec(cpus, hz, kernel.strip(), kver)
 
@@ -280,6 +291,7 @@ class _Loader:
             if cpu not in affinity:
                 raise tbl.fail(f"cpu {cpu} is not in affinity {list(affinity)}", "cpu")
         policy = _policy(tbl)
+        _policy_in_kernel(tbl, policy, machine)
         rt_priority, dl = _policy_params(tbl, policy, len(affinity) == machine.cpus)
         start_ns = _duration(tbl, "start", "0ms")
         program = self.program(tbl, name, lock_map, objects)
@@ -446,6 +458,26 @@ def _modelled_policies() -> list[str]:
 
     handled = {p for cls in for_each_class() for p in cls.policies}
     return [name for name, p in POLICY_BY_NAME.items() if int(p) in handled]
+
+
+# When each policy came (include/linux/sched.h history); the modelled
+# releases before 3.0 are 2.6.x, so a sublevel says it all.
+_POLICY_SINCE: Final[dict[str, tuple[tuple[int, ...], str]]] = {
+    "batch": ((2, 6, 16), "SCHED_BATCH came in 2.6.16"),
+    "idle": ((2, 6, 23), "SCHED_IDLE came with CFS in 2.6.23"),
+    "deadline": ((3, 14), "SCHED_DEADLINE came in 3.14"),
+}
+
+
+def _policy_in_kernel(tbl: _Table, policy: str, machine: MachineSpec) -> None:
+    """Refuse a policy the scenario's kernel did not have yet."""
+    since = _POLICY_SINCE.get(policy)
+    if since is not None and machine.kver < since[0]:
+        msg = (
+            f"policy {policy!r} does not exist in kernel {machine.kernel} ({since[1]}); "
+            "sched_setscheduler() would return -EINVAL"
+        )
+        raise tbl.fail(msg, "policy")
 
 
 def _policy(tbl: _Table) -> str:

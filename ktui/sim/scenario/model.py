@@ -20,6 +20,8 @@ DEFAULT_HZ: Final = 250
 DEFAULT_KERNEL: Final = "6.18"
 KERNEL_MINORS: Final[dict[int, int]] = {5: 19, 6: 18}
 """Supported kernel major -> last minor (5.0 .. 5.19, 6.0 .. 6.18)."""
+KERNEL_2_6_SUBLEVELS: Final = 22
+"""2.6.0 .. 2.6.22 are supported: the O(1) scheduler (CFS replaced it in 2.6.23)."""
 TASK_COMM_LEN: Final = 16
 """include/linux/sched.h: comm is 16 bytes with the NUL, so 15 characters."""
 MIN_NICE: Final = -20
@@ -59,9 +61,9 @@ class MachineSpec:
     hz: int
     """Tick rate (CONFIG_HZ)."""
     kernel: str
-    """Kernel version as written, ``"X.Y"``."""
-    kver: tuple[int, int]
-    """`kernel` as (major, minor), for comparisons."""
+    """Kernel version as written, ``"X.Y"`` (``"2.6.N"`` before 3.0)."""
+    kver: tuple[int, ...]
+    """`kernel` as (major, minor) or (2, 6, N), for comparisons."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,12 @@ instance plus one entry below. A task's class follows from its prio
 task boosted by priority inheritance runs in the class of its boosted
 prio; the stop class holds only a CPU's stopper task, and only the idle
 task (pid 0) is in the idle class. sched_ext is not modelled.
+
+A machine running 2.6.0 .. 2.6.22 walks another table, chosen at boot
+(``cfg.sched.classes``, features.py): the O(1) scheduler of kernel/sched.c
+(o1.py), which then schedules every task, RT ones included; a task of such
+a machine carries its O(1) state (``task.o1``), and that is what
+`task_sched_class` looks at.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from ktui.sim.include.linux.sched import TaskStruct
 from ktui.sim.include.linux.sched.prio import dl_prio, rt_prio
 from ktui.sim.kernel.sched.deadline import dl_sched_class
 from ktui.sim.kernel.sched.fair import fair_sched_class
+from ktui.sim.kernel.sched.features import CLASSES_CURRENT, CLASSES_O1
 from ktui.sim.kernel.sched.idle import idle_sched_class
+from ktui.sim.kernel.sched.o1 import o1_sched_class
 from ktui.sim.kernel.sched.rt import rt_sched_class
 from ktui.sim.kernel.sched.sched import SchedClass
 from ktui.sim.kernel.sched.stop_task import stop_sched_class
@@ -44,9 +52,20 @@ _POLICY_CLASS: Final[dict[int, SchedClass]] = {
 FAIR_RANK: Final = CLASS_INDEX[fair_sched_class.name]
 
 
-def for_each_class() -> tuple[SchedClass, ...]:
-    """for_each_class(): the classes from highest to lowest priority."""
-    return SCHED_CLASSES
+O1_SCHED_CLASSES: Final[tuple[SchedClass, ...]] = (o1_sched_class, idle_sched_class)
+"""2.6.0 .. 2.6.22: the O(1) scheduler for every task, then the idle task."""
+
+CLASS_TABLES: Final[dict[int, tuple[SchedClass, ...]]] = {
+    CLASSES_CURRENT: SCHED_CLASSES,
+    CLASSES_O1: O1_SCHED_CLASSES,
+}
+"""The class table of each ``cfg.sched.classes`` value."""
+
+
+def for_each_class(table: int = CLASSES_CURRENT) -> tuple[SchedClass, ...]:
+    """for_each_class(): the classes from highest to lowest priority
+    (of the machine's class table, ``m.cfg.sched.classes``)."""
+    return CLASS_TABLES[table]
 
 
 def sched_class_above(a: SchedClass, b: SchedClass) -> bool:
@@ -65,7 +84,10 @@ def task_sched_class(task: TaskStruct) -> SchedClass:
     Derived on each use rather than stored, so the state holds no class
     object: dl_prio() is the deadline class, rt_prio() RT, anything else
     fair (the stopper, ``rq.stop``, is picked by the stop class itself).
+    A task with O(1) state (a 2.6.0 .. 2.6.22 machine) is the O(1) class's.
     """
+    if task.o1 is not None:
+        return o1_sched_class
     prio = task.prio
     if dl_prio(prio):
         return dl_sched_class

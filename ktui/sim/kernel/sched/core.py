@@ -254,6 +254,10 @@ def pick_next_task(m: Machine, rq: Rq, prev: TaskStruct | None) -> TaskStruct | 
     Returns:
         The next task, None for the idle task.
     """
+    if m.cfg.sched.classes:
+        # Another class table (2.6.0 .. 2.6.22: the O(1) scheduler), whose
+        # first class picks for every task and the idle task alike.
+        return for_each_class(m.cfg.sched.classes)[0].pick_next_task(m, rq, prev)
     if rq.nr_running == rq.cfs.nr_queued and (
         prev is None or task_class_rank(prev) >= FAIR_RANK
     ):
@@ -423,6 +427,11 @@ def sched_init(m: Machine) -> None:
         init_rt_rq(m, rq.rt)
         init_dl_rq(m, rq.dl)
     sched_init_dl_servers(m)  # sched_init_smp() -> sched_init_dl_servers()
+    if m.cfg.sched.classes:  # 2.6.0 .. 2.6.22: the O(1) scheduler's arrays
+        from ktui.sim.kernel.sched.o1 import init_o1_rq
+
+        for rq in m.rqs:
+            init_o1_rq(m, rq)
 
 
 def tick_nohz_idle_enter(m: Machine, rq: Rq) -> None:

@@ -55,7 +55,15 @@ SYSCTL_SCHED_IDLE_MIN_GRANULARITY: Final = 750_000
 """sysctl_sched_idle_min_granularity (CFS): not scaled."""
 
 
-def fair_level(kver: tuple[int, int]) -> int:
+CLASSES_CURRENT: Final = 0
+"""``SchedConfig.classes``: stop, dl, rt, fair, idle (2.6.23 and later)."""
+CLASSES_O1: Final = 1
+"""``SchedConfig.classes``: the O(1) scheduler of kernel/sched.c (2.6.0 .. 2.6.22)."""
+O1_LAST_KVER: Final = (2, 6, 22)
+"""The last release with the O(1) scheduler (CFS came in 2.6.23)."""
+
+
+def fair_level(kver: tuple[int, ...]) -> int:
     """The feature level of mainline release `kver` (CFS .. ZERO_VRUNTIME)."""
     level = CFS
     for i, first in enumerate(LEVEL_KVER):
@@ -79,6 +87,8 @@ class SchedConfig:
         wakeup_granularity: sysctl_sched_wakeup_granularity (CFS): 1 ms
             times the factor.
         tick_nsec: TICK_NSEC: (NSEC_PER_SEC + HZ/2) / HZ.
+        classes: Which class table ``for_each_class()`` walks:
+            `CLASSES_CURRENT`, or `CLASSES_O1` up to 2.6.22.
     """
 
     level: int
@@ -87,9 +97,10 @@ class SchedConfig:
     latency: int
     wakeup_granularity: int
     tick_nsec: int
+    classes: int = CLASSES_CURRENT
 
 
-def sched_config(kver: tuple[int, int], ncpus: int, hz: int) -> SchedConfig:
+def sched_config(kver: tuple[int, ...], ncpus: int, hz: int) -> SchedConfig:
     """update_sysctl() at boot for a machine running `kver` on `ncpus` CPUs."""
     level = fair_level(kver)
     factor = 1 + (min(max(ncpus, 1), 8).bit_length() - 1)
@@ -103,4 +114,5 @@ def sched_config(kver: tuple[int, int], ncpus: int, hz: int) -> SchedConfig:
         latency=factor * 6_000_000,
         wakeup_granularity=factor * 1_000_000,
         tick_nsec=(NSEC_PER_SEC + hz // 2) // hz,
+        classes=CLASSES_O1 if kver <= O1_LAST_KVER else CLASSES_CURRENT,
     )

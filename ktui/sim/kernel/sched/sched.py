@@ -239,6 +239,57 @@ class DlRq(PlainState):
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
+class PrioArray(PlainState):
+    """``struct prio_array`` of the O(1) scheduler (kernel/sched.c, 2.6.22).
+
+    Attributes:
+        nr_active: Tasks queued in this array.
+        bitmap: Bit ``prio`` set when ``queue[prio]`` is not empty
+            (sched_find_first_bit() is the lowest set bit).
+        queue: Per prio 0..MAX_PRIO-1, the pids queued there, head first.
+    """
+
+    __slots__: Final = ("nr_active", "bitmap", "queue")
+
+    def __init__(self) -> None:
+        self.nr_active = 0
+        self.bitmap = 0
+        self.queue: list[list[int]] = [[] for _ in range(140)]  # MAX_PRIO
+
+
+@mypyc_attr(allow_interpreted_subclasses=True)
+class O1Rq(PlainState):
+    """The O(1) scheduler's part of ``struct rq`` (kernel/sched.c, 2.6.22).
+
+    Attributes:
+        arrays: The two prio_arrays (``rq->arrays[2]``).
+        active: Index of ``rq->active`` in `arrays`; the other is
+            ``rq->expired``. schedule() swaps them when active runs empty.
+        expired_timestamp: jiffies when the first task expired since the
+            last swap, 0 if none (EXPIRED_STARVING's clock).
+        best_expired_prio: Best static_prio in the expired array
+            (MAX_PRIO when none).
+        nr_array_switches: How often schedule() swapped the arrays
+            (schedstats' ``sched_switch`` of /proc/schedstat version 14).
+    """
+
+    __slots__: Final = (
+        "arrays",
+        "active",
+        "expired_timestamp",
+        "best_expired_prio",
+        "nr_array_switches",
+    )
+
+    def __init__(self) -> None:
+        self.arrays = [PrioArray(), PrioArray()]
+        self.active = 0
+        self.expired_timestamp = 0
+        self.best_expired_prio = 140  # MAX_PRIO
+        self.nr_array_switches = 0
+
+
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Rq(PlainState):
     """``struct rq``: one CPU's run queue, and the CPU state the model needs.
 
@@ -251,6 +302,8 @@ class Rq(PlainState):
         dl: The deadline run queue.
         fair_server: ``rq->fair_server``, the deadline server of the fair
             class (6.12+; its ``dl_server`` is False before).
+        o1: The O(1) scheduler's arrays, on a 2.6.0 .. 2.6.22 machine only
+            (None otherwise).
         stop: pid of the CPU's stop-class task, 0 if none.
         clock: rq_clock(): ns, updated by update_rq_clock().
         clock_task: rq_clock_task(): ns (no irq-time accounting).
@@ -273,6 +326,7 @@ class Rq(PlainState):
         "rt",
         "dl",
         "fair_server",
+        "o1",
         "stop",
         "clock",
         "clock_task",
@@ -295,6 +349,7 @@ class Rq(PlainState):
         self.rt = RtRq()
         self.dl = DlRq()
         self.fair_server = SchedDlEntity()
+        self.o1: O1Rq | None = None
         self.stop = 0
         self.clock = 0
         self.clock_task = 0

@@ -98,11 +98,29 @@ _TASK_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value]]] = {
     "time_slice": lambda m, t: t.rt.time_slice,
 }
 
+# The O(1) scheduler's fields (2.6.0 .. 2.6.22); None on later kernels,
+# where the condition is then never true.
+def _o1_timeslice(m: Machine, t: TaskStruct) -> Value | None:
+    return t.o1.time_slice * m.cfg.sched.tick_nsec if t.o1 is not None else None
+
+
+def _o1_sleep_avg(m: Machine, t: TaskStruct) -> Value | None:
+    return t.o1.sleep_avg if t.o1 is not None else None
+
+
+_TASK_O1_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value | None]]] = {
+    "timeslice": _o1_timeslice,
+    "sleep_avg": _o1_sleep_avg,
+}
+
 
 def task_get(m: Machine, key: Key, attr: str) -> Value | None:
     """Attribute `attr` of task `key` (a pid); None if it is not forked yet."""
     t = m.tasks.get(int(key))
-    return None if t is None else _TASK_GET[attr](m, t)
+    if t is None:
+        return None
+    get = _TASK_GET.get(attr)
+    return get(m, t) if get is not None else _TASK_O1_GET[attr](m, t)
 
 
 def _task_choices(m: Machine) -> Sequence[str]:
@@ -134,6 +152,8 @@ TASK: Final = Subject(
         "time_slice": Attr(
             "num", doc="rt.time_slice: ticks left of a SCHED_RR slice (RR_TIMESLICE = 100 ms)"
         ),
+        "timeslice": Attr("duration", doc="O(1) scheduler (2.6.x): time_slice left"),
+        "sleep_avg": Attr("duration", doc="O(1) scheduler (2.6.x): sleep_avg"),
     },
     lookup=task_pid,
     get=task_get,
@@ -184,6 +204,10 @@ def cpu_get(m: Machine, key: Key, attr: str) -> Value | None:
         return int(in_atomic(pc))
     if attr == "irqs_disabled":
         return int(curr.irqs_disabled) if curr is not None else 0
+    o1rq = rq.o1
+    if attr in ("nr_active", "nr_expired") and o1rq is not None:
+        active = o1rq.active if attr == "nr_active" else o1rq.active ^ 1
+        return o1rq.arrays[active].nr_active
     return None
 
 
@@ -206,6 +230,8 @@ CPU: Final = Subject(
         "in_softirq": Attr("bool", doc="in_softirq(): serving softirqs or bottom halves off"),
         "in_atomic": Attr("bool", doc="in_atomic(): preempt_count() != 0"),
         "irqs_disabled": Attr("bool", doc="irqs_disabled() on that CPU"),
+        "nr_active": Attr("num", doc="O(1) scheduler (2.6.x): rq->active->nr_active"),
+        "nr_expired": Attr("num", doc="O(1) scheduler (2.6.x): rq->expired->nr_active"),
     },
     lookup=_cpu_lookup,
     get=cpu_get,

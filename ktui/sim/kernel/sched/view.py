@@ -17,6 +17,14 @@ from ktui.sim.kernel.sched.classes import task_sched_class
 from ktui.sim.kernel.sched.debug import cfs_rq_sums
 from ktui.sim.kernel.sched.fair import fair_sched_class
 from ktui.sim.kernel.sched.features import SCHED_NR_LATENCY
+from ktui.sim.kernel.sched.o1 import (
+    O1RqView,
+    O1TaskView,
+    o1_rq_report,
+    o1_rq_view,
+    o1_task_report,
+    o1_task_view,
+)
 from ktui.sim.kernel.sched.sched import cpu_context
 from ktui.sim.kernel.sched.subjects import task_state_letter
 
@@ -89,6 +97,8 @@ class TaskView(NamedTuple):
     dl_deadline_abs: int
     """dl.deadline: the current instance's absolute deadline."""
     dl_throttled: bool
+    o1: O1TaskView | None = None
+    """The O(1) scheduler's state (2.6.0 .. 2.6.22 machines only)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -125,6 +135,8 @@ class RqView:
     this_bw: int
     dl_queue: tuple[int, ...]
     """pids in the EDF tree by absolute deadline (a server is negative)."""
+    o1: O1RqView | None = None
+    """The O(1) scheduler's prio arrays (2.6.0 .. 2.6.22 machines only)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -214,6 +226,7 @@ def sched_view(m: Machine) -> SchedView:
                 t.dl.runtime,
                 t.dl.deadline,
                 t.dl.dl_throttled,
+                o1_task_view(m, t),
             )
         )
     rqs = []
@@ -245,6 +258,7 @@ def sched_view(m: Machine) -> SchedView:
                 rq.dl.running_bw,
                 rq.dl.this_bw,
                 tuple(key[2] for key in rq.dl.root),
+                o1_rq_view(rq),
             )
         )
     return SchedView(tuple(tasks), tuple(rqs), sched_tunables(m))
@@ -291,6 +305,8 @@ def sched_report(view: object) -> dict[str, object]:
             "nr_migrations": t.nr_migrations,
             "blocked_on": t.blocked_on or None,
             "held_locks": list(t.held_locks),
+            # only on a 2.6.0 .. 2.6.22 machine, so later kernels' JSON is unchanged
+            **({"o1": o1_task_report(t.o1)} if t.o1 is not None else {}),
         }
         for t in view.tasks
     ]
@@ -337,7 +353,7 @@ def _rq_report(rq: RqView, by_pid: dict[int, TaskView]) -> dict[str, object]:
         else {"server": "fair", "pid": None}
         for pid in rq.dl_queue
     ]
-    return {
+    out: dict[str, object] = {
         "cpu": rq.cpu,
         "nr_running": rq.nr_running,
         "curr": rq.curr,
@@ -355,3 +371,6 @@ def _rq_report(rq: RqView, by_pid: dict[int, TaskView]) -> dict[str, object]:
             "queue": dl_queue,
         },
     }
+    if rq.o1 is not None:
+        out["o1"] = o1_rq_report(rq.o1)
+    return out

@@ -235,6 +235,47 @@ class SchedDlEntity(PlainState):
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
+class SchedO1Entity(PlainState):
+    """The O(1) scheduler's fields of ``task_struct`` (include/linux/sched.h
+    of Linux 2.6.22), kept only on a machine running that scheduler.
+
+    Attributes:
+        time_slice: Jiffies left of the current timeslice (``p->time_slice``).
+        first_time_slice: Still in the slice inherited at fork.
+        sleep_avg: The interactivity estimator's "average sleep time", ns,
+            0..NS_MAX_SLEEP_AVG.
+        timestamp: sched_clock() of the last arrival on or departure from a
+            CPU or run queue, ns (``p->timestamp``).
+        sleep_type: SLEEP_NORMAL, SLEEP_NONINTERACTIVE, SLEEP_INTERACTIVE or
+            SLEEP_INTERRUPTED (``enum sleep_type``).
+        array: Which of the rq's two prio_arrays it is queued in (0 or 1),
+            -1 when on none (``p->array == NULL``).
+        qprio: The list of that array it sits in (``p->prio`` when it was
+            queued; the model's syscalls may change ``prio`` before telling
+            the class).
+    """
+
+    __slots__: Final = (
+        "time_slice",
+        "first_time_slice",
+        "sleep_avg",
+        "timestamp",
+        "sleep_type",
+        "array",
+        "qprio",
+    )
+
+    def __init__(self) -> None:
+        self.time_slice = 0
+        self.first_time_slice = 0
+        self.sleep_avg = 0
+        self.timestamp = 0
+        self.sleep_type = 0
+        self.array = -1
+        self.qprio = 0
+
+
+@mypyc_attr(allow_interpreted_subclasses=True)
 class TaskStruct(PlainState):
     """``struct task_struct``: one task and where it is in its program.
 
@@ -263,6 +304,7 @@ class TaskStruct(PlainState):
         "se",
         "rt",
         "dl",
+        "o1",
         "nvcsw",
         "nivcsw",
         "start_time",
@@ -298,6 +340,9 @@ class TaskStruct(PlainState):
         self.se = SchedEntity()
         self.rt = SchedRtEntity()
         self.dl = SchedDlEntity()
+        # Only on a machine running the O(1) scheduler (2.6.0 .. 2.6.22):
+        # its presence is what puts the task in that class.
+        self.o1: SchedO1Entity | None = None
         self.nvcsw = 0
         self.nivcsw = 0
         self.start_time = 0
