@@ -73,6 +73,12 @@ FAST_MODULES: tuple[str, ...] = (
     "ktui/sim/kernel/sched/entity.py",
     "ktui/sim/kernel/sched/fair.py",
     "ktui/sim/kernel/sched/idle.py",
+    # Every class instance in classes.py's compiled SCHED_CLASSES tuple must
+    # come from a compiled module: mypyc refuses an interpreted subclass there.
+    "ktui/sim/kernel/sched/stop_task.py",
+    "ktui/sim/kernel/sched/rt.py",
+    "ktui/sim/kernel/sched/deadline.py",
+    "ktui/sim/kernel/sched/o1.py",
     "ktui/sim/kernel/sched/classes.py",
     "ktui/sim/kernel/sched/core.py",
     "ktui/sim/hw/cpu.py",

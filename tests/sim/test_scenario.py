@@ -244,6 +244,8 @@ def test_builtin_set() -> None:
         "interactive-eevdf",
         "o1-interactive",
         "rr-round-robin",
+        "rt-fair-server",
+        "rt-throttling",
         "spin-abba",
     ]
 
