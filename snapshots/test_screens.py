@@ -117,3 +117,38 @@ class TestHelpScreen:
     def test_help(self, snap_compare: Any, abba: Factory, settle: Settle) -> None:
         """The help modal over the main screen lists every key."""
         assert snap_compare(abba(), terminal_size=(120, 40), run_before=keys(settle, "question_mark"))
+
+
+def _at(name: str, until_ns: int) -> KtuiApp:
+    """The app over built-in `name`, run to `until_ns` first."""
+    sim = ktui.sim.load(name)
+    sim.run(until_ns=until_ns)
+    return KtuiApp(sim)
+
+
+class TestSchedClasses:
+    """The scheduler screen (key 2) with each class's queue."""
+
+    def test_rr_round_robin(self, snap_compare: Any, settle: Settle) -> None:
+        """rr-round-robin run toward 150 ms stops at its breakpoint (alpha's
+        last tick of its slice, 96 ms, inside the tick's hardirq): alpha
+        running with 1 tick left, beta and gamma in the rt_rq list at prio 89
+        with full 25-tick slices, the fair task below; RT colour on the strip;
+        the detail pane shows rt_priority and rt.time_slice."""
+        assert snap_compare(_at("rr-round-robin", 150_000_000), terminal_size=(120, 40), run_before=keys(settle, "2"))
+
+    def test_deadline_queue(self, snap_compare: Any, settle: Settle) -> None:
+        """deadline-miss at 45 ms: the dl_rq with both tasks' runtime left and
+        absolute deadlines, the greedy one throttled; deadline misses marked
+        with ! on the timeline."""
+        assert snap_compare(_at("deadline-miss", 45_000_000), terminal_size=(120, 40), run_before=keys(settle, "2"))
+
+    def test_rt_throttled(self, snap_compare: Any, settle: Settle) -> None:
+        """rt-throttling at 975 ms: the FIFO hog out of runtime (rt_throttled on
+        cpu#0), the fair task running in the last 50 ms of the period."""
+        assert snap_compare(_at("rt-throttling", 975_000_000), terminal_size=(120, 40), run_before=keys(settle, "2"))
+
+    def test_o1_arrays(self, snap_compare: Any, settle: Settle) -> None:
+        """o1-interactive (2.6.22) at 250 ms: the active and expired arrays with
+        each task's dynamic prio and timeslice left."""
+        assert snap_compare(_at("o1-interactive", 250_000_000), terminal_size=(120, 40), run_before=keys(settle, "2"))

@@ -128,7 +128,7 @@ class Row(NamedTuple):
         if self.cells is not None:
             return self.cells
         assert self.task is not None
-        if self.task.sched_class in ("rt", "dl"):
+        if self.task.sched_class in ("rt", "dl") or self.task.o1 is not None:
             cells = _class_cells(self.task, self.marker, self.style, compact)
         elif compact:
             cells = _compact_cells(self.task, self.avg, self.marker, self.style)
@@ -165,33 +165,59 @@ THROTTLED_STYLE = Style(bold=True, color="white", bgcolor="red")
 
 
 def _class_cells(t: TaskView, marker: str, style: Style, compact: bool) -> Cells:
-    """An RT or deadline task's row: the same first columns as a fair row,
-    then its class's keys (RT: prio, policy, the RR slice left; deadline:
-    runtime left of dl_runtime, absolute deadline, period, throttled)."""
+    """An RT or deadline task's row on the fair rows' grid (the section line
+    above names the columns): RT puts its policy, prio, rt_priority and RR
+    slice (ticks) where fair rows have WEIGHT, VRUNTIME, DEADLINE and LAG;
+    deadline its runtime left, absolute deadline, period and a throttled
+    mark."""
     fmt = ms3 if compact else split_ns
+    rt = t.sched_class == "rt"
+    slice_ = f"{t.rt_time_slice}t" if t.policy == "rr" else "-"
+    if t.o1 is not None:  # 2.6.x: dynamic prio, bonus, timeslice and sleep_avg (ms)
+        o1 = t.o1
+        cols = (
+            t.policy.upper() if t.policy != "normal" else ("inter" if o1.interactive else "-"),
+            f"p{t.prio}",
+            f"+{o1.bonus}" if o1.bonus else "0",
+            f"{o1.time_slice_ns // 1_000_000}ms",
+            "",
+        )
+        styles = (NO_STYLE, BOLD, NO_STYLE, NO_STYLE)
+    elif rt:
+        cols = (t.policy.upper(), f"p{t.prio}", f"rt{t.rt_priority}", slice_, "")
+        styles = (RT_STYLE, RT_STYLE, NO_STYLE, NO_STYLE)
+    else:
+        cols = ("DL", fmt(t.dl_runtime_left), fmt(t.dl_deadline_abs), fmt(t.dl_period), "T" if t.dl_throttled else "")
+        styles = (DL_STYLE, NO_STYLE, NO_STYLE, DIM)
     if compact:
-        cells: Cells = [(f"{marker}{t.state:<2} ", style), (fit(t.comm, 9) + " ", style), (f"{t.pid:>4} ", DIM)]
-    else:
-        cells = [
-            (marker.ljust(2), style),
-            (t.state.ljust(3), style),
-            (fit(t.comm, 15) + " ", style),
-            (f"{t.pid:>5} ", DIM),
+        return [
+            (f"{marker}{t.state:<2} ", style),
+            (fit(t.comm, 9) + " ", style),
+            (f"{t.pid:>4} ", DIM),
+            (f"{cols[0]:>6} ", styles[0]),
+            (f"{cols[1]:>9} ", styles[1]),
+            (f"{cols[2]:>9} ", styles[2]),
+            (f"{cols[3]:>8}", styles[3]),
+            ("  ", NO_STYLE),
+            (cols[4].ljust(2), THROTTLED_STYLE if cols[4] else NO_STYLE),
+            (f"{ms3(t.sum_exec_runtime):>9} ", NO_STYLE),
+            (f"{t.nr_switches:>8} ", DIM),
         ]
-    if t.sched_class == "rt":
-        cells.append((f"{t.policy.upper():<5}prio {t.prio:>2} (rt_priority {t.rt_priority:>2}) ", RT_STYLE))
-        if t.policy == "rr":
-            cells.append((f"slice left {t.rt_time_slice} ticks ", NO_STYLE))
-    else:
-        cells.append(("DL   ", DL_STYLE))
-        cells.append((f"runtime {fmt(t.dl_runtime_left)}/{fmt(t.dl_runtime)} ", NO_STYLE))
-        cells.append((f"deadline {fmt(t.dl_deadline_abs)} ", NO_STYLE))
-        cells.append((f"period {fmt(t.dl_period)} ", DIM))
-        if t.dl_throttled:
-            cells.append(("throttled", THROTTLED_STYLE))
-            cells.append((" ", NO_STYLE))
-    cells.append((f"sum-exec {fmt(t.sum_exec_runtime)} ", DIM))
-    return cells
+    return [
+        (marker.ljust(2), style),
+        (t.state.ljust(3), style),
+        (fit(t.comm, 15) + " ", style),
+        (f"{t.pid:>5} ", DIM),
+        (f"{'-':>4} ", DIM),
+        (f"{cols[0]:>6} ", styles[0]),
+        (f"{cols[1]:>11} ", styles[1]),
+        (f"{cols[2]:>11} ", styles[2]),
+        (f"{cols[3]:>10}", styles[3]),
+        (" ", NO_STYLE),
+        (cols[4].ljust(4), THROTTLED_STYLE if cols[4] else NO_STYLE),
+        (f"{split_ns(t.sum_exec_runtime):>12} ", NO_STYLE),
+        (f"{t.nr_switches:>8} ", DIM),
+    ]
 
 
 def _lag(t: TaskView, avg: int | None) -> tuple[int, str]:
@@ -221,16 +247,34 @@ def _dl_rows(rq: RqView, tasks: dict[int, TaskView]) -> list[Row]:
     """The deadline queue in EDF order (curr is not in the tree), under a
     ``dl_rq`` line with the running bandwidth; the fair server (not a task)
     as one line."""
-    if not rq.dl_queue and not rq.dl_nr_running:
+    # Throttled entities are off the tree until their replenishment timer
+    # (dequeue_dl_entity() on throttle) but still TASK_RUNNING and on_rq.
+    throttled = [
+        t
+        for t in tasks.values()
+        if t.sched_class == "dl" and t.cpu == rq.cpu and t.dl_throttled and t.pid != rq.curr and t.pid not in rq.dl_queue
+    ]
+    if not rq.dl_queue and not rq.dl_nr_running and not throttled:
         return []
     bw = rq.running_bw * 100 / (1 << 20)  # BW_SHIFT fixed point
-    rows = [Row([("  dl_rq", CPU_STYLE), (f"  dl_nr_running={rq.dl_nr_running} running_bw={bw:.1f}%", DIM)])]
+    rows = [
+        Row(
+            [
+                ("  dl_rq", CPU_STYLE),
+                (f"  dl_nr_running={rq.dl_nr_running} running_bw={bw:.1f}%", DIM),
+                ("  (runtime left, abs deadline, period, T throttled)", DIM),
+            ]
+        )
+    ]
     for pid in rq.dl_queue:
         t = tasks.get(pid)
         if t is None:
             rows.append(Row([("     (fair server: runs fair tasks on its budget)", DL_STYLE)]))
         else:
             rows.append(Row(pid=pid, task=t, style=DIM if t.dl_throttled else NO_STYLE))
+    if throttled:
+        rows.append(Row([("  throttled", DL_STYLE), ("  (off the tree until the replenishment timer)", DIM)]))
+        rows.extend(Row(pid=t.pid, task=t, style=DIM) for t in throttled)
     return rows
 
 
@@ -238,7 +282,15 @@ def _rt_rows(rq: RqView, tasks: dict[int, TaskView]) -> list[Row]:
     """The RT lists by priority, each in FIFO order, under an ``rt_rq`` line."""
     if not rq.rt_queue and not rq.rt_nr_running:
         return []
-    rows = [Row([("  rt_rq", CPU_STYLE), (f"  rt_nr_running={rq.rt_nr_running}", DIM)])]
+    rows = [
+        Row(
+            [
+                ("  rt_rq", CPU_STYLE),
+                (f"  rt_nr_running={rq.rt_nr_running}", DIM),
+                ("  (policy, prio, rt_priority, RR slice left in ticks)", DIM),
+            ]
+        )
+    ]
     for _prio, pids in rq.rt_queue:
         for pid in pids:
             t = tasks.get(pid)
@@ -252,14 +304,13 @@ def _o1_rows(o1: O1RqView, tasks: dict[int, TaskView], curr: int) -> list[Row]:
     the running task stays on its list but has its own row above."""
     rows: list[Row] = []
     for name, lists, nr in (("active", o1.active, o1.nr_active), ("expired", o1.expired, o1.nr_expired)):
-        rows.append(Row([(f"  {name} ", CPU_STYLE), (f"nr_active={nr}", DIM)]))
-        for prio, pids in lists:
+        label = "  (interactive?, dynamic prio, bonus, timeslice left)" if name == "active" else ""
+        rows.append(Row([(f"  {name} ", CPU_STYLE), (f"nr_active={nr}", DIM), (label, DIM)]))
+        for _prio, pids in lists:
             for pid in pids:
                 t = tasks.get(pid)
-                if t is None or pid == curr:
-                    continue
-                slice_ms = t.o1.time_slice_ns // 1_000_000 if t.o1 is not None else 0
-                rows.append(Row(pid=pid, task=t, why=f"prio {prio} slice {slice_ms}ms"))
+                if t is not None and pid != curr:
+                    rows.append(Row(pid=pid, task=t))
     return rows
 
 
@@ -300,8 +351,8 @@ def rq_rows(snap: SchedView, compact: bool = False) -> list[Row]:
                     (f"cpu#{rq.cpu} ", CPU_STYLE),
                     (f"nr_running={rq.nr_running} ", NO_STYLE),
                     *flags,
-                    (f"min_vruntime={fmt(rq.min_vruntime)} ", DIM),
-                    *([(f"avg_vruntime()={fmt(avg)} ", DIM)] if avg is not None else []),
+                    *([(f"min_vruntime={fmt(rq.min_vruntime)} ", DIM)] if rq.o1 is None else []),
+                    *([(f"avg_vruntime()={fmt(avg)} ", DIM)] if avg is not None and rq.o1 is None else []),
                     (f"nr_switches={rq.nr_switches} ", DIM),
                 ]
             )

@@ -55,16 +55,49 @@ def _header(t: TaskView) -> Text:
     return text
 
 
-def _numbers(t: TaskView) -> Text:
-    pairs = (
-        ("policy", t.policy),
-        ("prio", str(t.prio)),
+def _class_pairs(t: TaskView) -> tuple[tuple[str, str], ...]:
+    """The fields of the task's class: the sched_entity for fair tasks,
+    rt_priority and the RR slice for RT, the CBS parameters for deadline,
+    the O(1) scheduler's timeslice and sleep_avg on 2.6.x."""
+    if t.o1 is not None:
+        o1 = t.o1
+        return (
+            ("static_prio", str(t.static_prio)),
+            ("\ntime_slice", fmt_ns(o1.time_slice_ns)),
+            ("array", o1.array or "-"),
+            ("\nsleep_avg", fmt_ns(o1.sleep_avg_ns)),
+            ("bonus", str(o1.bonus)),
+            ("interactive", "yes" if o1.interactive else "no"),
+        )
+    if t.sched_class == "rt":
+        pairs: tuple[tuple[str, str], ...] = (("rt_priority", str(t.rt_priority)),)
+        if t.policy == "rr":
+            pairs += (("rt.time_slice", f"{t.rt_time_slice} ticks"),)
+        return pairs + (("\nnormal_prio", str(t.normal_prio)), ("static_prio", str(t.static_prio)))
+    if t.sched_class == "dl":
+        pairs = (
+            ("\ndl.runtime", split_ns(t.dl_runtime_left)),
+            ("of", fmt_ns(t.dl_runtime)),
+            ("\ndl.deadline", split_ns(t.dl_deadline_abs)),
+            ("\ndl_deadline", fmt_ns(t.dl_deadline)),
+            ("dl_period", fmt_ns(t.dl_period)),
+        )
+        return pairs + ((("\nthrottled", "yes"),) if t.dl_throttled else ())
+    return (
         ("nice", str(t.nice)),
         ("weight", str(t.weight)),
         ("\nse.vruntime", split_ns(t.vruntime)),
         ("\nse.deadline", split_ns(t.deadline)),
         ("\nse.vlag", split_ns(t.vlag)),
         ("se.slice", fmt_ns(t.slice)),
+    )
+
+
+def _numbers(t: TaskView) -> Text:
+    pairs = (
+        ("policy", t.policy),
+        ("prio", str(t.prio)),
+        *_class_pairs(t),
         ("\nse.sum_exec_runtime", fmt_ns(t.sum_exec_runtime)),
         ("\nnr_switches", str(t.nr_switches)),
         ("nvcsw", str(t.nvcsw)),
