@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ktui.sim.core.subsystem import Subsystem
+from ktui.sim.kernel.entry.subjects import RET
 from ktui.sim.kernel.entry.view import syscalls_report, syscalls_view
 from ktui.sim.ops import ObjectKind
 
@@ -32,4 +33,5 @@ SUBSYSTEM = Subsystem(
     objects={"task": TASK_KIND},
     view=syscalls_view,
     report=syscalls_report,
+    subjects={"ret": RET},
 )

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from ktui.cli import main
-from ktui.sim.errors import ScenarioError
+from ktui.sim.errors import BreakpointError, ScenarioError
 from ktui.sim.include.linux.sched.prio import NICE_TO_PRIO
 from ktui.sim.include.uapi.asm_generic.errno_base import EAGAIN, EBUSY, ECHILD, EINVAL, ESRCH
 from ktui.sim.kernel.sched.deadline import dl_sched_class
@@ -394,3 +394,17 @@ def test_back_and_forward_across_syscalls_give_the_same_state() -> None:
     fresh = make_sim(tasks, cpus=2)
     fresh.run()
     assert fresh.state_hash() == h_end
+
+
+def test_breakpoint_on_a_return_value() -> None:
+    """``ret r value == -22`` stops right after the failing call's sys_exit;
+    ``ret t1.ok errno == ""`` names the task too."""
+    sim = make_sim({"t1": "---\nrun 1ms\nr = sched_setattr policy=fifo priority=0\nrun 1ms\nok = sched_getscheduler\nrun 1ms\n"})
+    sim.add_breakpoint("ret r value == -22")
+    sim.run()
+    assert sim.status == "breakpoint"
+    ev = sim.last_event()
+    assert ev is not None and ev.name == "sys_exit" and ev.fields["ret"] == -22
+    assert sim.time_ns == 1 * MS
+    with pytest.raises(BreakpointError, match="nope"):
+        sim.add_breakpoint("ret nope value == 0")
