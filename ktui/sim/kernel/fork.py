@@ -60,6 +60,8 @@ EV_SCHED_PROCESS_FORK = define_event(
 
 FORK_PHASE_WAKE: Final = 3
 """``op_phase`` of ``fork`` after copy_process(): wake_up_new_task() next."""
+PID_MAX_DEFAULT: Final = 32768
+"""include/linux/threads.h: pids are 1..32767 (pid_max's default)."""
 POLICY_LABEL: Final = "policy"
 """The label of a scenario task's own sched_setattr() in the returns."""
 
@@ -182,6 +184,11 @@ def copy_process(m: Machine, rq: Rq, parent: TaskStruct, op: Op) -> TaskStruct:
     _set_program(m, pid, owner, comm)
     # The child starts inside this fork op, returning 0 from it.
     child.pc = parent.pc
+    if op.args[0] < 0:
+        # A plain fork: the child goes on with the rest of the parent's
+        # program, so it is inside the same repeat/loop blocks (its copy of
+        # the parent's stack). A fork block's body is self-contained.
+        child.loop_stack = parent.loop_stack[:]
     set_pending(m, child, 0)
     m.tasks[pid] = child
     return child
@@ -205,6 +212,9 @@ def op_fork(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
         # (dl_prio(p->prio) with p->prio = current->normal_prio); the
         # deadline class's sched_fork_check() will say so once it lands.
         if dl_prio(task.normal_prio):
+            return sys_exit(m, rq, task, op, NR_FORK, -EAGAIN, next_pc=parent_next)
+        if fork_state_last(m) + 1 >= PID_MAX_DEFAULT:
+            # alloc_pid(): the pid space (pid_max) is used up.
             return sys_exit(m, rq, task, op, NR_FORK, -EAGAIN, next_pc=parent_next)
         child = copy_process(m, rq, task, op)
         m.emit(EV_SCHED_PROCESS_FORK, rq.cpu, task.pid, task.pid, child.pid)

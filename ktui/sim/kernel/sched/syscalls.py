@@ -703,7 +703,7 @@ def op_sched_rr_get_interval(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bo
 def op_nice(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     """sys_nice(): set_user_nice() emits ``sched_set_user_nice``; 0 follows."""
     if task.op_phase == SYS_PHASE_ENTER:
-        return sys_enter(m, rq, task, NR_NICE, (op.args[0] & 0xFFFF_FFFF,))
+        return sys_enter(m, rq, task, NR_NICE, (op.args[0],))
     if task.op_phase == SYS_PHASE_BODY:
         set_user_nice(m, task, sys_nice(task, op.args[0]))
         set_pending(m, task, 0)

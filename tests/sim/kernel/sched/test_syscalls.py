@@ -408,3 +408,16 @@ def test_breakpoint_on_a_return_value() -> None:
     assert sim.time_ns == 1 * MS
     with pytest.raises(BreakpointError, match="nope"):
         sim.add_breakpoint("ret nope value == 0")
+
+
+def test_plain_fork_in_a_repeat_copies_the_loop_state() -> None:
+    """A plain fork inside repeat 2: the child is inside the same loop (its
+    copy of the parent's stack), so it runs the remaining pass and forks
+    once more itself: 1 + 1 + 1 children, each running 1 ms per pass left."""
+    sim = _finished({"p": "---\nrepeat 2 {\n  fork\n  run 1ms\n}\n"}, cpus=2)
+    tasks = _list(sim, "tasks")
+    assert [t["pid"] for t in tasks] == [1, 2, 3, 4]
+    runtime = {t["pid"]: t["sum_exec_runtime_ns"] for t in tasks}
+    # p: 2 passes; its first child (pass 1) does pass 1's run and pass 2;
+    # p's second child (pass 2) and the first child's child: one run each.
+    assert sorted(runtime.values()) == [1 * MS, 1 * MS, 2 * MS, 2 * MS]
