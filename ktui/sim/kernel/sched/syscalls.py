@@ -136,7 +136,8 @@ def set_user_nice(m: Machine, task: TaskStruct, nice: int) -> None:
     then the class's prio_changed(), which reschedules when the running
     task's priority dropped or a queued one should now preempt. The kernel's
     dequeue/put_prev ... enqueue/set_next pair around the change is what
-    reweight_task_fair() does in place here. Emits ``sched_set_user_nice``,
+    reweight_task_fair() does in place here. An RT or deadline task only
+    gets the new static_prio (it matters once it is fair again). Emits ``sched_set_user_nice``,
     also when the value does not change (where the kernel returns early).
     """
     old_nice = task.nice
@@ -814,6 +815,10 @@ def __set_cpus_allowed_ptr(
     if trq.curr != p.pid:
         move_queued_task(m, trq, p, dest_cpu, current.cpu)
         return 0, True
+    if p is not current and (m.pcpu[trq.cpu].preempt_count or p.irqs_disabled):
+        # The stopper waits until p is preemptible again; the model does
+        # not wait: p keeps running there and moves at its next wakeup.
+        return 0, False
     # migration_cpu_stop(): the stopper preempts p, then moves it.
     deactivate_task(m, trq, p, DEQUEUE_SAVE)
     p.on_rq = TASK_ON_RQ_MIGRATING

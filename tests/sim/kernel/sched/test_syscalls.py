@@ -421,3 +421,28 @@ def test_plain_fork_in_a_repeat_copies_the_loop_state() -> None:
     # p: 2 passes; its first child (pass 1) does pass 1's run and pass 2;
     # p's second child (pass 2) and the first child's child: one run each.
     assert sorted(runtime.values()) == [1 * MS, 1 * MS, 2 * MS, 2 * MS]
+
+
+def test_sys_enter_and_sys_exit_print_as_ftrace_does() -> None:
+    """raw_syscalls: ``NR %ld (%lx, ...)`` and ``NR %ld = %ld``; pid -1 as a
+    register, in hex."""
+    sim = _finished({"t1": "---\nr = sched_getscheduler pid=-1\n"})
+    lines = [format_line(sim.event_at(i)) for i in range(1, sim.recorded + 1)]
+    enter = next(k for k, ln in enumerate(lines) if "sys_enter" in ln)
+    assert lines[enter].endswith("t1-1       [000]     0.000000: sys_enter: NR 145 (ffffffffffffffff, 0, 0, 0, 0, 0)")
+    assert lines[enter + 1].endswith("sys_exit: NR 145 = -22")
+
+
+def test_setaffinity_of_a_sleeping_task_moves_it_at_wakeup() -> None:
+    """t2 sleeps on CPU 0; restricted to CPU 1 it stays put until its
+    wakeup, whose select_task_rq() picks CPU 1 (sched_migrate_task there)."""
+    sim = _finished({
+        "t1": "cpu = 0\n---\nmsleep 1\nr = sched_setaffinity 1 t2\nrun 5ms\n",
+        "t2": "cpu = 0\n---\nmsleep 20\nrun 1ms\n",
+    }, cpus=2)
+    assert _returns(sim)["r"]["value"] == 0
+    events = [sim.event_at(i) for i in range(1, sim.recorded + 1)]
+    exit_at = next(e.index for e in events if e.name == "sys_exit")
+    moves = [e for e in events if e.name == "sched_migrate_task" and e.fields["pid"] == 2]
+    assert len(moves) == 1 and moves[0].index > exit_at and moves[0].time_ns >= 20 * MS
+    assert _task(sim, "t2")["cpu"] == 1
