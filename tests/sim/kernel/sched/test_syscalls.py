@@ -446,3 +446,18 @@ def test_setaffinity_of_a_sleeping_task_moves_it_at_wakeup() -> None:
     moves = [e for e in events if e.name == "sched_migrate_task" and e.fields["pid"] == 2]
     assert len(moves) == 1 and moves[0].index > exit_at and moves[0].time_ns >= 20 * MS
     assert _task(sim, "t2")["cpu"] == 1
+
+
+def test_deadline_needs_every_cpu_eperm() -> None:
+    """__sched_setscheduler(): a task allowed on fewer CPUs than its root
+    domain may not become SCHED_DEADLINE: -EPERM (1)."""
+    sim = _finished({"t1": "affinity = [0]\n---\nr = sched_setattr policy=deadline runtime=10ms deadline=30ms\n"}, cpus=2)
+    r = _returns(sim)["r"]
+    assert (r["value"], r["errno"]) == (-1, "-EPERM")
+
+
+@needs_dl
+def test_setaffinity_of_a_deadline_task_is_ebusy() -> None:
+    """dl_task_check_affinity(): a deadline task keeps its root domain."""
+    sim = _finished({"d": 'policy = "deadline"\nruntime = "1ms"\ndeadline = "10ms"\n---\nr = sched_setaffinity 0\n'}, cpus=2)
+    assert _returns(sim)["r"]["value"] == -EBUSY
