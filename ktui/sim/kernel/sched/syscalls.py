@@ -290,8 +290,10 @@ SELF: Final = 0
 NR_CPUS: Final = 8192
 """CONFIG_NR_CPUS's largest value: the widest CPU mask a program may write."""
 POLICY_NAMES: Final[dict[str, int]] = {
-    name: int(p) for name, p in POLICY_BY_NAME.items()
+    **{name: int(p) for name, p in POLICY_BY_NAME.items()},
+    "other": 0,  # SCHED_OTHER, the POSIX name of SCHED_NORMAL
 }
+"""Policy names a program may write (``SCHED_`` prefix and case ignored)."""
 SCHED_FLAG_NAMES: Final[dict[str, int]] = {
     "reset_on_fork": SCHED_FLAG_RESET_ON_FORK,
     "reclaim": SCHED_FLAG_RECLAIM,
@@ -341,8 +343,10 @@ def _int_word(key: str, word: str, lo: int = -(2**31), hi: int = 2**32 - 1) -> i
 
 def _flags_word(word: str) -> int:
     """``flags=reclaim|dl_overrun`` or a number."""
-    if re.fullmatch(r"\d{1,20}|0x[0-9a-fA-F]{1,16}", word):
-        return int(word, 0)
+    if re.fullmatch(r"\d{1,20}", word):
+        return int(word)
+    if re.fullmatch(r"0x[0-9a-fA-F]{1,16}", word):
+        return int(word, 16)
     flags = 0
     for part in word.lower().replace(",", "|").split("|"):
         name = part.removeprefix("sched_flag_")

@@ -114,8 +114,11 @@ b = sched_setscheduler rr 100
 c = sched_setscheduler -1 0
 d = sched_setscheduler deadline 0
 e = sched_setscheduler batch 0
+f = sched_setscheduler SCHED_OTHER 0
+g = sched_setattr policy=normal flags=010
 """}))
-    assert [rets[k]["value"] for k in "abcde"] == [-EINVAL, -EINVAL, -EINVAL, -EINVAL, 0]
+    # g: flags=010 is decimal 10 = SCHED_FLAG_KEEP_POLICY | SCHED_FLAG_RECLAIM (0x8 | 0x2): valid
+    assert [rets[k]["value"] for k in "abcdefg"] == [-EINVAL, -EINVAL, -EINVAL, -EINVAL, 0, 0, 0]
 
 
 def test_getscheduler_returns_the_policy_number() -> None:
