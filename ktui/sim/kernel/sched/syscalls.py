@@ -17,7 +17,6 @@ cpusets (every CPU is allowed), uclamp values, ``sched_reset_on_fork``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
@@ -25,7 +24,6 @@ from typing import TYPE_CHECKING, Final
 from ktui.sim.errors import SimInvariantError
 from ktui.sim.hw.cpu import continue_task
 from ktui.sim.include.linux.sched import (
-    POLICY_BY_NAME,
     TASK_ON_RQ_MIGRATING,
     TaskState,
     TaskStruct,
@@ -47,14 +45,9 @@ from ktui.sim.include.linux.sched.prio import (
 from ktui.sim.include.uapi.asm_generic.errno_base import EBUSY, EINVAL, EPERM, ESRCH
 from ktui.sim.include.uapi.linux.sched import (
     SCHED_FLAG_ALL,
-    SCHED_FLAG_DL_OVERRUN,
-    SCHED_FLAG_KEEP_ALL,
     SCHED_FLAG_KEEP_PARAMS,
     SCHED_FLAG_KEEP_POLICY,
-    SCHED_FLAG_RECLAIM,
     SCHED_FLAG_RESET_ON_FORK,
-    SCHED_FLAG_UTIL_CLAMP_MAX,
-    SCHED_FLAG_UTIL_CLAMP_MIN,
     SCHED_RESET_ON_FORK,
 )
 from ktui.sim.include.uapi.linux.sched.types import SCHED_ATTR_SIZE_VER1, SchedAttr
@@ -99,6 +92,16 @@ from ktui.sim.kernel.sched.sched import (
     ENQUEUE_MOVE,
     ENQUEUE_RESTORE,
     SchedClass,
+)
+from ktui.sim.kernel.sched.syscall_words import (
+    NR_CPUS,
+    SELF,
+    parse_nice,
+    parse_none,
+    parse_setaffinity,
+    parse_setattr,
+    parse_setscheduler,
+    parse_target_only,
 )
 from ktui.sim.machine import PRIO_CONT, register_kind
 from ktui.sim.ops import ArgResolver, Op, register_op
@@ -285,28 +288,6 @@ def sched_setattr(m: Machine, p: TaskStruct, attr: SchedAttr) -> int:
 
 
 # -- system calls as ops ------------------------------------------------------
-SELF: Final = 0
-"""A target pid of 0: the calling task (find_process_by_pid(0) is current)."""
-NR_CPUS: Final = 8192
-"""CONFIG_NR_CPUS's largest value: the widest CPU mask a program may write."""
-POLICY_NAMES: Final[dict[str, int]] = {
-    **{name: int(p) for name, p in POLICY_BY_NAME.items()},
-    "other": 0,  # SCHED_OTHER, the POSIX name of SCHED_NORMAL
-}
-"""Policy names a program may write (``SCHED_`` prefix and case ignored)."""
-SCHED_FLAG_NAMES: Final[dict[str, int]] = {
-    "reset_on_fork": SCHED_FLAG_RESET_ON_FORK,
-    "reclaim": SCHED_FLAG_RECLAIM,
-    "dl_overrun": SCHED_FLAG_DL_OVERRUN,
-    "keep_policy": SCHED_FLAG_KEEP_POLICY,
-    "keep_params": SCHED_FLAG_KEEP_PARAMS,
-    "keep_all": SCHED_FLAG_KEEP_ALL,
-    "util_clamp_min": SCHED_FLAG_UTIL_CLAMP_MIN,
-    "util_clamp_max": SCHED_FLAG_UTIL_CLAMP_MAX,
-}
-"""``flags=`` names: SCHED_FLAG_* without the prefix, joined with ``|``."""
-
-
 def find_process_by_pid(m: Machine, current: TaskStruct, pid: int) -> TaskStruct | None:
     """find_process_by_pid(): current for pid 0, else the task with that pid.
 
@@ -320,158 +301,6 @@ def find_process_by_pid(m: Machine, current: TaskStruct, pid: int) -> TaskStruct
     if p is None or p.exit_state & int(TaskState.EXIT_DEAD):
         return None
     return p
-
-
-# The argument words -------------------------------------------------------
-def _policy_word(word: str) -> int:
-    """A policy by name (``fifo``, ``SCHED_FIFO``) or number (any: the
-    kernel answers -EINVAL for one it does not know)."""
-    name = word.lower().removeprefix("sched_")
-    if name in POLICY_NAMES:
-        return POLICY_NAMES[name]
-    if re.fullmatch(r"[+-]?\d{1,10}", word):
-        return int(word)
-    hint = did_you_mean(name, list(POLICY_NAMES))
-    raise ValueError(f"unknown policy {shorten(word)!r}{hint} (one of {', '.join(POLICY_NAMES)}, or a number)")
-
-
-def _int_word(key: str, word: str, lo: int = -(2**31), hi: int = 2**32 - 1) -> int:
-    if not re.fullmatch(r"[+-]?\d{1,20}", word) or not lo <= int(word) <= hi:
-        raise ValueError(f"{key}={shorten(word)}: expected an integer in {lo}..{hi}")
-    return int(word)
-
-
-def _flags_word(word: str) -> int:
-    """``flags=reclaim|dl_overrun`` or a number."""
-    if re.fullmatch(r"\d{1,20}", word):
-        return int(word)
-    if re.fullmatch(r"0x[0-9a-fA-F]{1,16}", word):
-        return int(word, 16)
-    flags = 0
-    for part in word.lower().replace(",", "|").split("|"):
-        name = part.removeprefix("sched_flag_")
-        if name not in SCHED_FLAG_NAMES:
-            hint = did_you_mean(name, list(SCHED_FLAG_NAMES))
-            raise ValueError(
-                f"unknown flag {shorten(part)!r}{hint} (flags: {', '.join(SCHED_FLAG_NAMES)}, or a number)"
-            )
-        flags |= SCHED_FLAG_NAMES[name]
-    return flags
-
-
-def _target_word(word: str, resolve: ArgResolver) -> int:
-    """``pid=N`` (any integer: -1 is the kernel's -EINVAL) or a task name."""
-    if word.startswith("pid="):
-        return _int_word("pid", word[4:], -(2**31), 2**31 - 1)
-    return resolve("task", "task", word) + 1
-
-
-def _parse_target_only(words: Sequence[str], resolve: ArgResolver) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """``[TASK|pid=N]``: the target, the caller by default."""
-    if len(words) > 1:
-        raise ValueError(f"expected at most a target (a task name or pid=N), got {len(words)} words")
-    return ((_target_word(words[0], resolve) if words else SELF),), ()
-
-
-_SETATTR_KEYS: Final = {
-    "policy": 1,
-    "flags": 2,
-    "nice": 3,
-    "priority": 4,
-    "rt_priority": 4,
-    "sched_priority": 4,
-    "runtime": 5,
-    "deadline": 6,
-    "period": 7,
-}
-"""``sched_setattr`` keys -> their place in the op's args (0 is the pid)."""
-
-
-def _parse_setattr(words: Sequence[str], resolve: ArgResolver) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """``[TASK|pid=N] [policy=P] [nice=N] [priority=N] [runtime=D]
-    [deadline=D] [period=D] [flags=F]``; what is not given is 0, as in a
-    zeroed ``struct sched_attr``."""
-    args = [SELF, 0, 0, 0, 0, 0, 0, 0]
-    seen: set[int] = set()
-    target = False
-    for word in words:
-        key, eq, value = word.partition("=")
-        if not eq or key == "pid":
-            if target:
-                raise ValueError(f"a second target {shorten(word)!r}; name one task (or pid=N)")
-            target = True
-            args[0] = _target_word(word, resolve)
-            continue
-        slot = _SETATTR_KEYS.get(key)
-        if slot is None:
-            hint = did_you_mean(key, [*_SETATTR_KEYS, "pid"])
-            raise ValueError(f"unknown key {shorten(key)!r}{hint}")
-        if slot in seen:
-            raise ValueError(f"{key} given twice")
-        seen.add(slot)
-        if slot == 1:
-            args[1] = _policy_word(value)
-        elif slot == 2:
-            args[2] = _flags_word(value)
-        elif slot in (3, 4):
-            args[slot] = _int_word(key, value)
-        else:
-            args[slot] = resolve(key, "duration", value)
-    return tuple(args), ()
-
-
-def _parse_setscheduler(words: Sequence[str], resolve: ArgResolver) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """``POLICY PRIO [TASK|pid=N]``."""
-    if not 2 <= len(words) <= 3:
-        raise ValueError(f"expected POLICY PRIO [TASK], got {len(words)} words")
-    target = _target_word(words[2], resolve) if len(words) == 3 else SELF
-    return (target, _policy_word(words[0]), _int_word("PRIO", words[1])), ()
-
-
-def parse_cpulist(word: str) -> int:
-    """A CPU list as taskset -c and /proc's ``Cpus_allowed_list`` write it
-    (``0-2,5``), or a hex mask (``0x5``; ``0x0`` is the empty mask) -> mask.
-
-    Raises:
-        ValueError: not a list or mask, or a CPU past NR_CPUS.
-    """
-    if re.fullmatch(r"0x[0-9a-fA-F]{1,2048}", word):
-        mask = int(word, 16)
-        if mask >> NR_CPUS:
-            raise ValueError(f"mask {shorten(word)} has CPUs past NR_CPUS ({NR_CPUS})")
-        return mask
-    mask = 0
-    for part in word.split(","):
-        lo_s, dash, hi_s = part.partition("-")
-        if not re.fullmatch(r"\d{1,5}", lo_s) or (dash and not re.fullmatch(r"\d{1,5}", hi_s)):
-            raise ValueError(f"bad CPU list {shorten(word)!r}; expected e.g. 0-2,5 or a mask 0x5")
-        lo = int(lo_s)
-        hi = int(hi_s) if dash else lo
-        if hi < lo or hi >= NR_CPUS:
-            raise ValueError(f"bad CPU range {shorten(part)!r}; CPUs are 0..{NR_CPUS - 1}, low-high")
-        mask |= ((1 << (hi - lo + 1)) - 1) << lo
-    return mask
-
-
-def _parse_setaffinity(words: Sequence[str], resolve: ArgResolver) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """``CPU-LIST [TASK|pid=N]``."""
-    if not 1 <= len(words) <= 2:
-        raise ValueError(f"expected CPU-LIST [TASK], got {len(words)} words")
-    target = _target_word(words[1], resolve) if len(words) == 2 else SELF
-    return (target, parse_cpulist(words[0])), ()
-
-
-def _parse_nice(words: Sequence[str], resolve: ArgResolver) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """``INCREMENT`` (an int: sys_nice() clamps it)."""
-    if len(words) != 1:
-        raise ValueError(f"expected one INCREMENT, got {len(words)} words")
-    return (_int_word("INCREMENT", words[0]),), ()
-
-
-def _parse_none(words: Sequence[str], resolve: ArgResolver) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    if words:
-        raise ValueError(f"takes no arguments, got {len(words)}")
-    return (), ()
 
 
 # The calls -----------------------------------------------------------------
@@ -614,7 +443,7 @@ def _attr_of(op: Op) -> SchedAttr:
 
 @register_op(
     "sched_setattr",
-    parse=_parse_setattr,
+    parse=parse_setattr,
     returns=True,
     usage="sched_setattr [TASK|pid=N] [policy=P] [nice=N] [priority=N] [runtime=D] [deadline=D] [period=D] [flags=F]",
     doc="sched_setattr(2): set policy and parameters (0 or -EINVAL/-EPERM/-EBUSY/-ESRCH)",
@@ -635,7 +464,7 @@ OUT_FIELDS["sched_getattr"] = (
 
 @register_op(
     "sched_getattr",
-    parse=_parse_target_only,
+    parse=parse_target_only,
     returns=True,
     usage="sched_getattr [TASK|pid=N]",
     doc="sched_getattr(2): 0, the sched_attr in the return's out",
@@ -651,7 +480,7 @@ def op_sched_getattr(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
 
 @register_op(
     "sched_setscheduler",
-    parse=_parse_setscheduler,
+    parse=parse_setscheduler,
     returns=True,
     usage="sched_setscheduler POLICY PRIO [TASK|pid=N]",
     doc="sched_setscheduler(2): policy and RT priority, nice kept",
@@ -667,7 +496,7 @@ def op_sched_setscheduler(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
 
 @register_op(
     "sched_getscheduler",
-    parse=_parse_target_only,
+    parse=parse_target_only,
     returns=True,
     usage="sched_getscheduler [TASK|pid=N]",
     doc="sched_getscheduler(2): the policy number (0 normal, 1 fifo, 2 rr, 3 batch, 5 idle, 6 deadline)",
@@ -684,7 +513,7 @@ OUT_FIELDS["sched_rr_get_interval"] = ("interval_ns",)
 
 @register_op(
     "sched_rr_get_interval",
-    parse=_parse_target_only,
+    parse=parse_target_only,
     returns=True,
     usage="sched_rr_get_interval [TASK|pid=N]",
     doc="sched_rr_get_interval(2): 0, the time slice in out.interval_ns (RR: RR_TIMESLICE; FIFO: 0)",
@@ -700,7 +529,7 @@ def op_sched_rr_get_interval(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bo
 @register_op(
     "nice",
     ("increment", "int"),
-    parse=_parse_nice,
+    parse=parse_nice,
     returns=True,
     usage="nice INCREMENT",
     doc="nice(2): add INCREMENT to the nice value, clamped to -20..19 (set_user_nice())",
@@ -720,7 +549,7 @@ def op_nice(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
 
 @register_op(
     "sched_yield",
-    parse=_parse_none,
+    parse=parse_none,
     returns=True,
     usage="sched_yield",
     doc="sched_yield(2): the class's yield_task(), then schedule(); returns 0",
@@ -754,7 +583,7 @@ def op_sched_yield(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
 # -- sched_setaffinity ---------------------------------------------------------
 @register_op(
     "sched_setaffinity",
-    parse=_parse_setaffinity,
+    parse=parse_setaffinity,
     returns=True,
     usage="sched_setaffinity CPU-LIST [TASK|pid=N]",
     doc="sched_setaffinity(2): allowed CPUs (0-2,5 or 0x5); moves the task off a CPU no longer allowed",

@@ -22,7 +22,7 @@ from ktui.sim.include.uapi.asm_generic.errno_base import EAGAIN, EBUSY, ECHILD, 
 from ktui.sim.kernel.sched.deadline import dl_sched_class
 from ktui.sim.kernel.sched.rt import rt_sched_class
 from ktui.sim.kernel.sched.sched import SchedClass
-from ktui.sim.kernel.sched.syscalls import parse_cpulist
+from ktui.sim.kernel.sched.syscall_words import parse_cpulist
 from ktui.sim.replay.timeline import Simulator
 from ktui.sim.trace import format_line
 from tests.sim.helpers import make_sim
