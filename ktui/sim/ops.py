@@ -77,6 +77,15 @@ def check_arg_kinds(names: Sequence[str]) -> None:
                     f"op {spec.name!r}: argument {arg!r} has unknown kind {kind!r}"
                 )
 
+ArgResolver = Callable[[str, ArgKind, str], int]
+"""Converts one word as the parser does for a declared argument:
+``(arg_name, kind, word) -> int``; raises the parser's own error."""
+ArgParser = Callable[[Sequence[str], ArgResolver], tuple[tuple[int, ...], tuple[str, ...]]]
+"""An op's own argument parser (``key=value`` words, optional arguments):
+the words after the op name -> ``(args, strs)``. Raises ValueError with a
+message saying what was expected; kinds it shares with other ops go
+through the `ArgResolver` it is handed."""
+
 OpHandler = Callable[["Machine", "Rq", "TaskStruct", "Op"], bool]
 """Executes one step of an op on the CPU of `rq` for its current task.
 
@@ -97,12 +106,18 @@ class Op:
             ``end``: (index of the opening op,).
         line: 1-based line of the op in the scenario file (0 if unknown).
         text: The op as written, for display.
+        label: The name a program gave the op's result (``r = sched_yield``),
+            "" if none: the return value goes to the report's ``returns``.
+        strs: String arguments (a forked child's comm, a sysctl name), for
+            ops whose `OpSpec.parse` keeps some words as written.
     """
 
     name: str
     args: tuple[int, ...] = ()
     line: int = 0
     text: str = ""
+    label: str = ""
+    strs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +132,12 @@ class OpSpec:
             a bug to call it in atomic context.
         doc: One line for docs and ``did you mean`` help.
         handler: The executor.
+        parse: The op's own argument parser, replacing the positional
+            `args` (which then only document it); None for most ops.
+        usage: The usage line when `parse` is set (``sched_setattr
+            [TASK] [policy=P] ...``).
+        returns: The op has a return value (a system call), which a
+            program may label (``r = sched_yield``).
     """
 
     name: str
@@ -125,6 +146,9 @@ class OpSpec:
     lock_kinds: tuple[str, ...] = ()
     might_sleep: bool = False
     doc: str = ""
+    parse: ArgParser | None = None
+    usage: str = ""
+    returns: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,14 +181,23 @@ def register_op(
     lock_kinds: tuple[str, ...] = (),
     might_sleep: bool = False,
     doc: str = "",
+    parse: ArgParser | None = None,
+    usage: str = "",
+    returns: bool = False,
 ) -> Callable[[OpHandler], OpHandler]:
-    """Decorator: register `handler` as the executor of op `name`."""
+    """Decorator: register `handler` as the executor of op `name`.
+
+    With `parse`, the op parses its own words (`ArgParser`) and `usage`
+    is its usage line; `args` then only name the kinds it resolves.
+    """
 
     if name in OPS or name in CONTROL_OPS:
         raise RegistrationError(f"op {name!r} is registered twice")
 
     def deco(handler: OpHandler) -> OpHandler:
-        OPS[name] = OpSpec(name, tuple(args), handler, lock_kinds, might_sleep, doc)
+        OPS[name] = OpSpec(
+            name, tuple(args), handler, lock_kinds, might_sleep, doc, parse, usage, returns
+        )
         return handler
 
     return deco

@@ -14,6 +14,7 @@ import importlib
 
 from ktui.sim.core.subsystem import Subsystem
 from ktui.sim.hw.subsystem import SUBSYSTEM as CPU
+from ktui.sim.kernel.entry.subsystem import SUBSYSTEM as SYSCALLS
 from ktui.sim.kernel.locking.subsystem import SUBSYSTEM as LOCKING
 from ktui.sim.kernel.sched.subsystem import SUBSYSTEM as SCHED
 from ktui.sim.kernel.time.subsystem import SUBSYSTEM as TIME
@@ -21,7 +22,7 @@ from ktui.sim.kernel.watchdog.subsystem import SUBSYSTEM as WATCHDOG
 from ktui.sim.ops import OBJECT_KINDS, OPS, check_arg_kinds, register_object_kind
 from ktui.sim.scenario import register_section, unregister_section
 
-BUILTIN: tuple[Subsystem, ...] = (CPU, SCHED, LOCKING, TIME, WATCHDOG)
+BUILTIN: tuple[Subsystem, ...] = (CPU, SCHED, LOCKING, TIME, WATCHDOG, SYSCALLS)
 """The built-in subsystems, in order."""
 
 SUBSYSTEMS: list[Subsystem] = []

@@ -94,7 +94,7 @@ def test_toy_subject_errors(toy: Subject) -> None:
     assert str(info.value).splitlines()[-1] == "  " + " " * 6 + "^"
     with pytest.raises(BreakpointError, match="expected a toy number after 'toy', got 'x'"):
         parse("toy x count > 1")
-    with pytest.raises(BreakpointError, match="'time', 'task', 'cpu', 'lock' or 'toy'"):
+    with pytest.raises(BreakpointError, match="'time', 'task', 'cpu', 'lock', 'ret' or 'toy'"):
         parse("")
     with pytest.raises(BreakpointError) as info:
         _spin_sim().add_breakpoint("toy 7 count > 1")

@@ -229,7 +229,7 @@ def test_durations(text: str, ns: int | None) -> None:
         ("time >= 5ms soon", "unexpected 'soon' after the condition", 12),
         (
             "task t1 state == D and sched_switch",
-            "expected 'time', 'task', 'cpu' or 'lock' after 'and'",
+            "expected 'time', 'task', 'cpu', 'lock' or 'ret' after 'and'",
             23,
         ),
         (

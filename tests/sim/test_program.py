@@ -276,4 +276,4 @@ def test_repeat_needs_a_count_and_a_brace() -> None:
 
 
 def test_brace_after_an_ordinary_op() -> None:
-    assert "only 'repeat N {' and 'loop {' open a block" in str(error("run 1ms {\n}"))
+    assert "only 'repeat N {', 'loop {' and 'fork [NAME] {' open a block" in str(error("run 1ms {\n}"))

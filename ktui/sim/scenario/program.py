@@ -2,7 +2,9 @@
 
 No kernel counterpart; this is the simulator's tiny language for what a task
 does. One op per line, ``#`` comments, ``repeat N { ... }`` and ``loop { ... }``
-blocks, and ``lock X`` / ``unlock X`` sugar for the lock kind's own ops. The
+blocks, ``fork [NAME] { ... }`` (a child's program), ``LABEL = op ...``
+(the op's return value is named, for the report's ``returns``), and
+``lock X`` / ``unlock X`` sugar for the lock kind's own ops. The
 parser is driven by the op registry (`ktui.sim.ops.OPS`, `LOCK_KINDS`), so a
 subsystem adds ops by registering them, never by editing this file.
 
@@ -11,6 +13,11 @@ Control flow compiles to flat ops with jump targets::
     repeat 3 {   ->  Op("repeat", (3, index_of_end))
     loop {       ->  Op("loop", (index_of_end,))
     }            ->  Op("end", (index_of_opener,))
+    fork c {     ->  Op("fork", (index_of_exit,), strs=("c",))
+    }            ->  Op("exit", ())   (the child's end; the parent skips it)
+
+A plain ``fork`` (no block) is fork(2): parent and child both go on with
+the next op (``Op("fork", (-1,))``).
 
 Every error is one `ScenarioError` naming the file, line, task and op.
 """
@@ -39,6 +46,14 @@ INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 """Range of an ``int`` argument (s64)."""
 
 _INT_RE: Final = re.compile(r"^[+-]?\d+$")
+_LABEL_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
+"""A result label: an identifier of at most 32 characters."""
+FORK_OP: Final = "fork"
+"""The op that also opens a block (its child's program)."""
+FORK_PLAIN: Final = -1
+"""``fork``'s end index when it has no block: the child goes on after it."""
+TASK_COMM_MAX: Final = 15
+"""TASK_COMM_LEN - 1: the longest comm a forked child may be given."""
 _TOKEN_RE: Final = re.compile(r"[{}]|[^\s{}]+")
 
 ARG_KIND_HELP: Final[dict[str, str]] = {
@@ -80,9 +95,37 @@ def op_signature(spec: OpSpec) -> str:
         spec: The registered op.
 
     Returns:
-        The op name followed by its argument names in upper case.
+        The op name followed by its argument names in upper case (or the
+        op's own `OpSpec.usage`).
     """
+    if spec.usage:
+        return spec.usage
     return " ".join([spec.name, *(name.upper() for name, _ in spec.args)])
+
+
+def split_label(words: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """``LABEL = op args...`` -> (LABEL, op words); ("", words) without one.
+
+    Raises:
+        ValueError: a malformed label (``r=op``, ``1x = op``, ``r =``).
+    """
+    if len(words) >= 2 and words[1] == "=":
+        label = words[0]
+        if not _LABEL_RE.match(label):
+            raise ValueError(
+                f"bad label {shorten(label)!r}; a label is an identifier (letters, digits, _; "
+                "at most 32), e.g. 'r = sched_yield'"
+            )
+        if len(words) == 2:
+            raise ValueError(f"nothing after '{label} ='; expected an op, e.g. '{label} = sched_yield'")
+        return label, tuple(words[2:])
+    head = words[0] if words else ""
+    if "=" in head and head not in OPS:
+        name = head.split("=", 1)[0]
+        raise ValueError(
+            f"{shorten(head)!r}: write a label with spaces around '=', e.g. '{name or 'r'} = sched_yield'"
+        )
+    return "", tuple(words)
 
 
 def parse_msecs(word: str) -> int:
@@ -210,9 +253,17 @@ class _Compiler:
         return tuple(self.ops)
 
     def opener(self, stmt: _Stmt) -> None:
-        """``repeat N {`` or ``loop {``."""
-        head, args = (stmt.words[0], stmt.words[1:]) if stmt.words else ("", ())
-        if head == "loop":
+        """``repeat N {``, ``loop {`` or ``[LABEL =] fork [NAME] {``."""
+        try:
+            label, words = split_label(stmt.words)
+        except ValueError as e:
+            raise self.error(stmt, str(e)) from None
+        head, args = (words[0], words[1:]) if words else ("", ())
+        if label and head != FORK_OP:
+            raise self.error(stmt, f"only an op's result can be labelled, not '{head} {{'")
+        if head == FORK_OP:
+            self.ops.append(self.fork_op(stmt, label, args, opens=True))
+        elif head == "loop":
             if args:
                 raise self.error(stmt, "'loop' takes no count; write 'loop {' (or 'repeat N {')")
             self.ops.append(Op("loop", (-1,), stmt.line, stmt.text))
@@ -228,9 +279,25 @@ class _Compiler:
         else:
             what = f"{shorten(head)!r}" if head else "nothing"
             raise self.error(
-                stmt, f"'{{' after {what}; only 'repeat N {{' and 'loop {{' open a block"
+                stmt,
+                f"'{{' after {what}; only 'repeat N {{', 'loop {{' and 'fork [NAME] {{' open a block",
             )
         self.open.append(len(self.ops) - 1)
+
+    def fork_op(self, stmt: _Stmt, label: str, args: Sequence[str], opens: bool) -> Op:
+        """``fork [NAME]``: the child's comm is NAME (the parent's without one)."""
+        if len(args) > 1:
+            raise self.error(stmt, "expected 'fork [NAME] {' (or a plain 'fork [NAME]')")
+        strs: tuple[str, ...] = ()
+        if args:
+            name = args[0]
+            if len(name) > TASK_COMM_MAX or not name.isprintable():
+                raise self.error(
+                    stmt, f"child name {shorten(name)!r} must be 1..{TASK_COMM_MAX} printable characters"
+                )
+            strs = (name,)
+        end = -2 if opens else FORK_PLAIN  # -2: patched when the block closes
+        return Op(FORK_OP, (end,), stmt.line, stmt.text, label, strs)
 
     def closer(self, stmt: _Stmt) -> None:
         """``}``: patch the opener's end index; reject empty bodies."""
@@ -238,6 +305,12 @@ class _Compiler:
             raise self.error(stmt, "unmatched '}'; no 'repeat N {' or 'loop {' is open")
         start = self.open.pop()
         opener = self.ops[start]
+        if opener.name == FORK_OP:
+            # The child's program ends at the '}' (an empty one exits at once).
+            end = len(self.ops)
+            self.ops[start] = Op(FORK_OP, (end,), opener.line, opener.text, opener.label, opener.strs)
+            self.ops.append(Op("exit", (), stmt.line, stmt.text))
+            return
         body = self.ops[start + 1 :]
         # Inner blocks were checked when they closed, so a body with only
         # control ops would already have failed; this is the empty case.
@@ -254,23 +327,48 @@ class _Compiler:
         self.ops.append(Op("end", (start,), stmt.line, stmt.text))
 
     def plain(self, stmt: _Stmt) -> Op:
-        """A registered op or ``lock``/``unlock`` sugar."""
-        name, words = stmt.words[0], stmt.words[1:]
+        """A registered op (maybe labelled) or ``lock``/``unlock`` sugar."""
+        try:
+            label, all_words = split_label(stmt.words)
+        except ValueError as e:
+            raise self.error(stmt, str(e)) from None
+        name, words = all_words[0], all_words[1:]
         if name in ("repeat", "loop"):
             raise self.error(stmt, f"expected '{{' at the end: '{' '.join(stmt.words)} {{'")
         if name in SUGAR_OPS and name not in OPS:
+            if label:
+                raise self.error(stmt, f"'{name}' has no result to label")
             return self.sugar(stmt, name, words)
+        if name == FORK_OP:
+            return self.fork_op(stmt, label, words, opens=False)
         spec = OPS.get(name)
         if spec is None:
             hint = did_you_mean(name, [*OPS, *SUGAR_OPS, "repeat", "loop"])
             raise self.error(stmt, f"unknown op {shorten(name)!r}{hint}")
+        if label and not spec.returns:
+            raise self.error(stmt, f"{name} returns nothing to label; only system calls do")
+        if spec.parse is not None:
+            return self.parsed(stmt, spec, label, words)
         if len(words) != len(spec.args):
             raise self.error(stmt, self.arity_message(spec, words))
         args = tuple(
             self.arg(stmt, spec, arg_name, kind, word)
             for (arg_name, kind), word in zip(spec.args, words, strict=True)
         )
-        return Op(name, args, stmt.line, stmt.text)
+        return Op(name, args, stmt.line, stmt.text, label)
+
+    def parsed(self, stmt: _Stmt, spec: OpSpec, label: str, words: Sequence[str]) -> Op:
+        """An op with its own argument parser (`OpSpec.parse`)."""
+        assert spec.parse is not None
+
+        def resolve(arg_name: str, kind: ArgKind, word: str) -> int:
+            return self.arg(stmt, spec, arg_name, kind, word)
+
+        try:
+            args, strs = spec.parse(words, resolve)
+        except ValueError as e:
+            raise self.error(stmt, f"{e}; usage: {op_signature(spec)}") from None
+        return Op(spec.name, args, stmt.line, stmt.text, label, strs)
 
     def arity_message(self, spec: OpSpec, words: Sequence[str]) -> str:
         """Explain a wrong argument count, with a hint for ``1 ms``."""

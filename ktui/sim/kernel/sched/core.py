@@ -394,8 +394,11 @@ def _ttwu_activate(m: Machine, pid: int, arg: int) -> bool:
     return True
 
 
-def wake_up_new_task(m: Machine, task: TaskStruct) -> None:
-    """wake_up_new_task(): place a forked task and make it runnable."""
+def wake_up_new_task(m: Machine, task: TaskStruct, parent_cpu: int = 0) -> None:
+    """wake_up_new_task(): place a forked task and make it runnable.
+
+    Traced by the parent on `parent_cpu` (CPU 0 for the scenario's tasks).
+    """
     cpu = select_task_rq(m, task, WF_FORK)
     task.cpu = cpu
     rq = m.rqs[cpu]
@@ -403,7 +406,7 @@ def wake_up_new_task(m: Machine, task: TaskStruct) -> None:
     task.state = RUNNING
     activate_task(m, rq, task, ENQUEUE_INITIAL)
     # Traced by the parent on its CPU (the scenario's tasks are forked from CPU 0).
-    m.emit(EV_SCHED_WAKEUP_NEW, 0, m.rqs[0].curr, task.pid, task.prio, cpu)
+    m.emit(EV_SCHED_WAKEUP_NEW, parent_cpu, m.rqs[parent_cpu].curr, task.pid, task.prio, cpu)
     wakeup_preempt(m, rq, task, WF_FORK)
     task_sched_class(task).task_woken(m, rq, task)
 

@@ -425,9 +425,10 @@ def dl_change_utilization(m: Machine, task: TaskStruct, new_bw: int) -> None:
 
 def sched_fork_check(task: TaskStruct) -> int:
     """sched_fork()'s deadline rule: a SCHED_DEADLINE task cannot fork,
-    ``-EAGAIN`` (``dl_prio(p->prio)`` of the child, a copy of `task`);
-    0 otherwise. SCHED_FLAG_RESET_ON_FORK is not modelled."""
-    return -EAGAIN if dl_prio(task.prio) else 0
+    ``-EAGAIN`` (``dl_prio(p->prio)`` of the child, whose prio is the
+    parent's ``normal_prio``, so a PI boost does not count); 0 otherwise.
+    SCHED_FLAG_RESET_ON_FORK is not modelled."""
+    return -EAGAIN if dl_prio(task.normal_prio) else 0
 
 
 # --------------------------------------------------------------------------

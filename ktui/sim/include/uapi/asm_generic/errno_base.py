@@ -9,6 +9,7 @@ EPERM: Final = 1
 ESRCH: Final = 3
 EINTR: Final = 4
 E2BIG: Final = 7
+ECHILD: Final = 10
 EAGAIN: Final = 11
 ENOMEM: Final = 12
 EFAULT: Final = 14
@@ -21,6 +22,7 @@ ERRNO_NAMES: Final[dict[int, str]] = {
     ESRCH: "ESRCH",
     EINTR: "EINTR",
     E2BIG: "E2BIG",
+    ECHILD: "ECHILD",
     EAGAIN: "EAGAIN",
     ENOMEM: "ENOMEM",
     EFAULT: "EFAULT",

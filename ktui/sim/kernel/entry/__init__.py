@@ -1,0 +1,1 @@
+"""kernel/entry/: system call entry and exit."""
