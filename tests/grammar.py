@@ -127,6 +127,9 @@ def _usable_ops(world: World) -> list[OpSpec]:
     """The registered ops whose arguments this world can supply."""
     out = []
     for spec in OPS.values():
+        if spec.parse is not None:  # its own words: its examples
+            out.append(spec)
+            continue
         kinds = [k for _, k in spec.args]
         if any(k not in BUILTIN_ARG_KINDS for k in kinds):
             continue
@@ -144,11 +147,13 @@ def op_lines(draw: st.DrawFn, world: World, comment: bool = True) -> str:
         return f"{draw(st.sampled_from(['lock', 'unlock']))} {draw(st.sampled_from(world.locks_of(())))}"
     spec = draw(st.sampled_from(ops))
     words = [spec.name]
-    for _, kind in spec.args:
+    if spec.parse is not None:
+        words.append(draw(st.sampled_from(spec.examples)))
+    for _, kind in () if spec.parse is not None else spec.args:
         word = _arg_word(draw, world, spec, kind)
         assert word is not None  # _usable_ops kept only ops the world can feed
         words.append(word)
-    line = " ".join(words)
+    line = " ".join(w for w in words if w)
     if comment and draw(st.integers(0, 7)) == 0:
         line += "   # a comment"
     return line

@@ -138,6 +138,8 @@ class OpSpec:
             [TASK] [policy=P] ...``).
         returns: The op has a return value (a system call), which a
             program may label (``r = sched_yield``).
+        examples: Argument strings `parse` accepts in any scenario (no task
+            names), for docs and the grammar fuzzer; () when `args` say it.
     """
 
     name: str
@@ -149,6 +151,7 @@ class OpSpec:
     parse: ArgParser | None = None
     usage: str = ""
     returns: bool = False
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,19 +187,23 @@ def register_op(
     parse: ArgParser | None = None,
     usage: str = "",
     returns: bool = False,
+    examples: tuple[str, ...] = (),
 ) -> Callable[[OpHandler], OpHandler]:
     """Decorator: register `handler` as the executor of op `name`.
 
     With `parse`, the op parses its own words (`ArgParser`) and `usage`
-    is its usage line; `args` then only name the kinds it resolves.
+    is its usage line; `args` then only name the kinds it resolves, and
+    `examples` are argument strings it accepts.
     """
 
     if name in OPS or name in CONTROL_OPS:
         raise RegistrationError(f"op {name!r} is registered twice")
+    if parse is not None and not examples:
+        raise RegistrationError(f"op {name!r} parses its own words but gives no examples")
 
     def deco(handler: OpHandler) -> OpHandler:
         OPS[name] = OpSpec(
-            name, tuple(args), handler, lock_kinds, might_sleep, doc, parse, usage, returns
+            name, tuple(args), handler, lock_kinds, might_sleep, doc, parse, usage, returns, examples
         )
         return handler
 

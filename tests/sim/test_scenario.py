@@ -565,3 +565,23 @@ def test_any_input_gives_a_scenario_or_a_scenario_error(lines: list[str]) -> Non
         parse_scenario_text("".join(lines), "h.toml")
     except ScenarioError:
         pass
+
+
+def test_every_self_parsing_op_accepts_its_examples() -> None:
+    """An op with its own parser documents argument strings it takes
+    (OpSpec.examples, used by the grammar fuzzer); each one loads."""
+    from ktui.sim.ops import OPS
+    from ktui.sim.scenario import _ensure_registry
+
+    _ensure_registry()
+    checked = 0
+    for spec in OPS.values():
+        for example in spec.examples:
+            line = f"{spec.name} {example}".strip()
+            text = (
+                '[machine]\ncpus = 2\n[[task]]\nname = "t1"\n'
+                f'program = """\n{line}\n"""\n'
+            )
+            parse_scenario_text(text, "example.toml")
+            checked += 1
+    assert checked >= 20

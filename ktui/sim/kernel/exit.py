@@ -119,6 +119,7 @@ def _parse_exit(words: Sequence[str], resolve: ArgResolver) -> tuple[tuple[int, 
     ("code", "int"),
     parse=_parse_exit,
     usage="exit [CODE]",
+    examples=("", "0", "1"),
     doc="do_exit(): the task ends, a zombie with status CODE (also implied at the end of its program)",
 )
 def op_exit(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:

@@ -446,6 +446,7 @@ def _attr_of(op: Op) -> SchedAttr:
     parse=parse_setattr,
     returns=True,
     usage="sched_setattr [TASK|pid=N] [policy=P] [nice=N] [priority=N] [runtime=D] [deadline=D] [period=D] [flags=F]",
+    examples=("policy=fifo priority=50", "nice=5", "policy=deadline runtime=10ms deadline=30ms period=30ms", "pid=0 policy=rr priority=1", "policy=batch", "policy=deadline runtime=40ms deadline=30ms period=30ms"),
     doc="sched_setattr(2): set policy and parameters (0 or -EINVAL/-EPERM/-EBUSY/-ESRCH)",
 )
 def op_sched_setattr(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
@@ -467,6 +468,7 @@ OUT_FIELDS["sched_getattr"] = (
     parse=parse_target_only,
     returns=True,
     usage="sched_getattr [TASK|pid=N]",
+    examples=("", "pid=0", "pid=1"),
     doc="sched_getattr(2): 0, the sched_attr in the return's out",
 )
 def op_sched_getattr(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
@@ -483,6 +485,7 @@ def op_sched_getattr(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     parse=parse_setscheduler,
     returns=True,
     usage="sched_setscheduler POLICY PRIO [TASK|pid=N]",
+    examples=("fifo 10", "rr 99", "normal 0", "idle 0 pid=0", "fifo 0"),
     doc="sched_setscheduler(2): policy and RT priority, nice kept",
 )
 def op_sched_setscheduler(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
@@ -499,6 +502,7 @@ def op_sched_setscheduler(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     parse=parse_target_only,
     returns=True,
     usage="sched_getscheduler [TASK|pid=N]",
+    examples=("", "pid=0", "pid=-1"),
     doc="sched_getscheduler(2): the policy number (0 normal, 1 fifo, 2 rr, 3 batch, 5 idle, 6 deadline)",
 )
 def op_sched_getscheduler(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
@@ -516,6 +520,7 @@ OUT_FIELDS["sched_rr_get_interval"] = ("interval_ns",)
     parse=parse_target_only,
     returns=True,
     usage="sched_rr_get_interval [TASK|pid=N]",
+    examples=("", "pid=0", "pid=42"),
     doc="sched_rr_get_interval(2): 0, the time slice in out.interval_ns (RR: RR_TIMESLICE; FIFO: 0)",
 )
 def op_sched_rr_get_interval(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
@@ -532,6 +537,7 @@ def op_sched_rr_get_interval(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bo
     parse=parse_nice,
     returns=True,
     usage="nice INCREMENT",
+    examples=("5", "-20", "100"),
     doc="nice(2): add INCREMENT to the nice value, clamped to -20..19 (set_user_nice())",
 )
 def op_nice(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
@@ -552,6 +558,7 @@ def op_nice(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     parse=parse_none,
     returns=True,
     usage="sched_yield",
+    examples=("",),
     doc="sched_yield(2): the class's yield_task(), then schedule(); returns 0",
 )
 def op_sched_yield(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
@@ -586,6 +593,7 @@ def op_sched_yield(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     parse=parse_setaffinity,
     returns=True,
     usage="sched_setaffinity CPU-LIST [TASK|pid=N]",
+    examples=("0", "0-1", "0x3", "1 pid=0"),
     doc="sched_setaffinity(2): allowed CPUs (0-2,5 or 0x5); moves the task off a CPU no longer allowed",
 )
 def op_sched_setaffinity(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
@@ -754,6 +762,7 @@ EV_SYSCTL_READ = define_event("sysctl_read", "ktui", ("name", "sym"), ("value", 
     parse=_parse_sysctl_read,
     returns=True,
     usage="sysctl_read NAME",
+    examples=("kernel.sched_rt_runtime_us", "kernel.watchdog_thresh"),
     doc="read /proc/sys/NAME (e.g. kernel.sched_rt_runtime_us): the value is the result",
 )
 def op_sysctl_read(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:

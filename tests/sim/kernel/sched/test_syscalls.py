@@ -1,11 +1,6 @@
 """The scheduler's system calls as ops (kernel/sched/syscalls.c, kernel/fork.c,
 kernel/exit.c): each return value and errno as the kernel returns it, the
-report's ``returns``, fork/exit/wait, and replay across a syscall.
-
-Tests that need the RT or deadline class to enqueue a task are skipped
-until those classes land (`_implemented`); the error paths return before
-any enqueue and run now.
-"""
+report's ``returns``, fork/exit/wait, and replay across a syscall."""
 
 from __future__ import annotations
 
@@ -19,9 +14,6 @@ from ktui.cli import main
 from ktui.sim.errors import BreakpointError, ScenarioError
 from ktui.sim.include.linux.sched.prio import NICE_TO_PRIO
 from ktui.sim.include.uapi.asm_generic.errno_base import EAGAIN, EBUSY, ECHILD, EINVAL, ESRCH
-from ktui.sim.kernel.sched.deadline import dl_sched_class
-from ktui.sim.kernel.sched.rt import rt_sched_class
-from ktui.sim.kernel.sched.sched import SchedClass
 from ktui.sim.kernel.sched.syscall_words import parse_cpulist
 from ktui.sim.replay.timeline import Simulator
 from ktui.sim.trace import format_line
@@ -30,13 +22,6 @@ from tests.sim.helpers import make_sim
 MS = 1_000_000
 
 
-def _implemented(cls: SchedClass) -> bool:
-    """The class enqueues tasks (not the stub that raises NotImplementedError)."""
-    return type(cls).enqueue_task is not SchedClass.enqueue_task
-
-
-needs_rt = pytest.mark.skipif(not _implemented(rt_sched_class), reason="RT class not merged yet")
-needs_dl = pytest.mark.skipif(not _implemented(dl_sched_class), reason="deadline class not merged yet")
 
 
 def _list(sim: Simulator, key: str) -> list[dict[str, Any]]:
@@ -143,7 +128,6 @@ def test_getattr_fills_in_the_attr() -> None:
     }  # fmt: skip
 
 
-@needs_rt
 def test_setattr_fifo_then_getscheduler() -> None:
     """After sched_setattr policy=fifo priority=10: policy 1, prio 99 - 10 = 89."""
     sim = _finished({"t1": "---\na = sched_setattr policy=fifo priority=10\nb = sched_getscheduler\nrun 1ms\n"})
@@ -182,12 +166,12 @@ def test_rr_interval_target_errors() -> None:
     assert (rets["a"]["value"], rets["b"]["value"]) == (-EINVAL, -ESRCH)
 
 
-@needs_rt
 def test_rr_interval_rr_is_100ms_and_fifo_0() -> None:
     """RR: RR_TIMESLICE = 100 * HZ / 1000 = 25 jiffies at HZ 250 = 25 * 4 ms;
-    FIFO: 0 ("infinity")."""
+    FIFO: 0 ("infinity"). r1 runs 1 ms first: scenario tasks are created
+    last at an instant (PRIO_FORK), so at 0 ns f1 does not exist yet."""
     sim = _finished({
-        "r1": "policy = \"rr\"\nrt_priority = 10\n---\nr = sched_rr_get_interval\nf = sched_rr_get_interval f1\n",
+        "r1": "policy = \"rr\"\nrt_priority = 10\n---\nrun 1ms\nr = sched_rr_get_interval\nf = sched_rr_get_interval f1\n",
         "f1": "policy = \"fifo\"\nrt_priority = 5\n---\nrun 1ms\n",
     })
     rets = _returns(sim)
@@ -294,7 +278,6 @@ def test_wait_sleeps_until_the_child_exits() -> None:
     assert (w["value"], w["time_ns"]) == (2, 3 * MS)
 
 
-@needs_dl
 def test_deadline_parent_cannot_fork() -> None:
     """sched_fork(): a SCHED_DEADLINE parent gets -EAGAIN (11)."""
     sim = _finished({"d": 'policy = "deadline"\nruntime = "1ms"\ndeadline = "10ms"\n---\nc = fork {\n run 1ms\n}\n'})
@@ -313,7 +296,6 @@ def test_policy_refused_at_fork_is_a_return(monkeypatch: pytest.MonkeyPatch) -> 
     assert _task(sim, "d")["policy"] == "normal"
 
 
-@needs_dl
 def test_admission_refuses_past_the_limit() -> None:
     """Two 60% deadline tasks on one CPU: the second is over 95% (-EBUSY)."""
     sim = _finished({
@@ -459,7 +441,6 @@ def test_deadline_needs_every_cpu_eperm() -> None:
     assert (r["value"], r["errno"]) == (-1, "-EPERM")
 
 
-@needs_dl
 def test_setaffinity_of_a_deadline_task_is_ebusy() -> None:
     """dl_task_check_affinity(): a deadline task keeps its root domain."""
     sim = _finished({"d": 'policy = "deadline"\nruntime = "1ms"\ndeadline = "10ms"\n---\nr = sched_setaffinity 0\n'}, cpus=2)
