@@ -24,6 +24,7 @@ from ktui.sim.errors import SimInvariantError
 from ktui.sim.include.linux.sched import SchedEntity, SchedPolicy, TaskStruct
 from ktui.sim.include.linux.sched.prio import MAX_RT_PRIO
 from ktui.sim.kernel.sched.features import DEADLINE_TREE, EEVDF, ZERO_VRUNTIME, SchedConfig
+from ktui.sim.kernel.sched.topology import Topology
 from ktui.sim.kernel.sched.sched import (
     NICE_0_LOAD,
     WEIGHT_IDLEPRIO,
@@ -48,6 +49,16 @@ class FairConfig(Protocol):
     @property
     def sched(self) -> SchedConfig:
         """The feature level and tunables (features.py)."""
+        ...
+
+    @property
+    def topology(self) -> Topology:
+        """The sched domain levels (topology.py)."""
+        ...
+
+    @property
+    def this_cpu(self) -> int:
+        """smp_processor_id() of select_task_rq()'s caller."""
         ...
 
 
