@@ -24,7 +24,6 @@ from ktui.sim.errors import SimInvariantError
 from ktui.sim.include.linux.sched import SchedEntity, SchedPolicy, TaskStruct
 from ktui.sim.include.linux.sched.prio import MAX_RT_PRIO
 from ktui.sim.kernel.sched.features import DEADLINE_TREE, EEVDF, ZERO_VRUNTIME, SchedConfig
-from ktui.sim.kernel.sched.topology import Topology
 from ktui.sim.kernel.sched.sched import (
     NICE_0_LOAD,
     WEIGHT_IDLEPRIO,
@@ -36,6 +35,7 @@ from ktui.sim.kernel.sched.sched import (
     sched_prio_to_weight,
     sched_prio_to_wmult,
 )
+from ktui.sim.kernel.sched.topology import Topology
 
 WMULT_CONST = 0xFFFFFFFF  # ~0U
 WMULT_SHIFT = 32
