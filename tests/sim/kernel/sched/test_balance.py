@@ -14,12 +14,15 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from ktui.sim.kernel.sched.core import select_task_rq
 from ktui.sim.kernel.sched.fair import select_task_rq_fair, wake_affine
 from ktui.sim.kernel.sched.sched import WF_TTWU
 from ktui.sim.kernel.sched.topology import SD_PREFER_SIBLING, SD_SHARE_CPUCAPACITY, SD_SHARE_LLC
 from ktui.sim.replay.timeline import Simulator
 from ktui.sim.scenario import parse_scenario_text
+from ktui.sim.validate import validate_machine
 from tests.sim.helpers import make_sim
 
 MS = 1_000_000
@@ -272,3 +275,36 @@ def test_back_and_forward_across_a_migration() -> None:
     sim.step(5)
     assert sim.state_hash() == after
     assert [sim.describe(i) for i in range(first, first + 6)] == lines
+
+
+@pytest.mark.parametrize("kernel", ["5.15", "6.5", "6.6", "6.8", "6.12", "6.18"])
+def test_invariants_hold_while_balancing(kernel: str) -> None:
+    """validate_machine() after every event of a busy 4-CPU (2 cores x 2
+    threads) run: hogs and sleepers of mixed nice, one pinned, balanced by
+    every path (NOHZ idle, periodic, newidle, wakeups), on CFS and EEVDF.
+    The moves happen, and the vruntimes stay near their rq's (renormalised
+    on CFS, lag-placed on EEVDF)."""
+    text = "\n\n".join(
+        ['[scenario]\nname = "t"', f'[machine]\ncpus = 4\nsmt = 2\nkernel = "{kernel}"']
+        + [
+            f'[[task]]\nname = "h{i}"\ncpu = 0\nnice = {i % 3 * 5}\n'
+            + ('affinity = [0]\n' if i == 0 else "")
+            + 'program = "loop {\\n run 3ms\\n}"'
+            for i in range(5)
+        ]
+        + [
+            f'[[task]]\nname = "s{i}"\ncpu = {i}\nprogram = "repeat 30 {{\\n run 1ms\\n msleep {2 + i}\\n}}"'
+            for i in range(3)
+        ]
+    )
+    sim = Simulator(parse_scenario_text(text, "<t>"))
+    m = sim.machine
+    while sim.time_ns < 150 * MS and sim.step() == 1:
+        validate_machine(m)
+    moved = migrations(sim)
+    assert len(moved) >= 4
+    assert all(comm != "h0" for _t, _c, comm, _o, _d in moved)
+    for rq in m.rqs:
+        for pid in rq.cfs_tasks:
+            se = m.tasks[pid].se
+            assert abs(se.vruntime - rq.cfs.min_vruntime) < 1000 * MS
