@@ -175,9 +175,11 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
     if m.nr_events != before:
         # sched_balance_newidle() pulled a task and traced its
         # sched_migrate_task: that is this step's event. The pick is done
-        # again at once (pick_next_task_fair()'s "goto again").
+        # again at once (pick_next_task_fair()'s "goto again"), before any
+        # other work of this instant: prev is still on this CPU (on_cpu),
+        # so nothing may wake it elsewhere in between.
         rq.need_resched = True
-        kick(m, rq, m.now, PRIO_CONT)
+        kick(m, rq, m.now, PRIO_NESTED)
         return True
     rq.need_resched = False
     next_pid = nxt.pid if nxt is not None else 0
