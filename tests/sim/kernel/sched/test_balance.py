@@ -308,3 +308,17 @@ def test_invariants_hold_while_balancing(kernel: str) -> None:
         for pid in rq.cfs_tasks:
             se = m.tasks[pid].se
             assert abs(se.vruntime - rq.cfs.min_vruntime) < 1000 * MS
+
+
+def test_the_movable_task_leaves_a_pinned_one_when_it_is_queued() -> None:
+    """q and p (affinity [0]) share CPU 0; CPU 1 is idle. At the 4 ms tick q
+    runs: the ILB (CPU 1) may not take p (pinned) nor q (running): a failed
+    pass, nr_balance_failed 1, balance_interval back to min_interval (2 ms =
+    1 jiffy). The tick then hands CPU 0 to p, so at 8 ms (jiffies 2, due
+    again) q is queued, cold since 4 ms, and moves. (No active balancing is
+    needed: the stopper would push a running q only after
+    cache_nice_tries + 2 = 3 failures.)"""
+    sim = make_sim({"q": "cpu = 0\n" + HOG, "p": "affinity = [0]\n" + HOG}, cpus=2)
+    sim.run(until_ns=100 * MS)
+    assert migrations(sim) == [(8 * MS, 1, "q", 0, 1)]
+    assert nr_migrations(sim) == {"q": 1, "p": 0}
