@@ -71,7 +71,7 @@ from ktui.sim.kernel.sched.topology import (
     DomainLevel,
     SchedDomain,
 )
-from ktui.sim.machine import PRIO_NESTED, register_kind
+from ktui.sim.machine import PRIO_CONT, PRIO_NESTED, register_kind
 from ktui.sim.state import PlainState, mypyc_attr
 
 if TYPE_CHECKING:
@@ -844,8 +844,10 @@ def sched_balance_trigger(m: Machine, rq: Rq) -> None:
     if not rq.sd:  # on_null_domain()
         return
     if jiffies(m) >= rq.next_balance:
-        # raise_softirq(SCHED_SOFTIRQ): it runs on irq_exit, right after the tick
-        m.push(m.now, PRIO_NESTED, K_SCHED_SOFTIRQ, rq.cpu, 0)
+        # raise_softirq(SCHED_SOFTIRQ): it runs when the tick's hardirq is
+        # left (the tick queued its irq_exit at PRIO_NESTED), before the
+        # preemption check that irq_exit queues (PRIO_CONT, after this one)
+        m.push(m.now, PRIO_CONT, K_SCHED_SOFTIRQ, rq.cpu, 0)
     nohz_balancer_kick(m, rq)
 
 
