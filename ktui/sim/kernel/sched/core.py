@@ -172,7 +172,7 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
     # (so RUN_TO_PARITY can keep it); put_prev_set_next_task() follows.
     before = m.nr_events
     nxt = pick_next_task(m, rq, prev)
-    if m.nr_events != before:
+    if nxt is None and m.nr_events != before:
         # sched_balance_newidle() pulled a task and traced its
         # sched_migrate_task: that is this step's event. The pick is done
         # again at once (pick_next_task_fair()'s "goto again"), before any

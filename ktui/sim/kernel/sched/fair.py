@@ -1033,14 +1033,15 @@ class FairSchedClass(SchedClass):
         return task
 
     def balance(self, m: Machine, rq: Rq, prev: TaskStruct | None) -> bool:
-        """balance_fair(): runnable fair work, or pull some (newidle)."""
-        if rq.cfs.h_nr_runnable:  # sched_fair_runnable()
-            return True
-        if not rq.sd:
-            return False
-        from ktui.sim.kernel.sched.balance import sched_balance_newidle
+        """balance_fair(): sched_fair_runnable().
 
-        return sched_balance_newidle(m, rq) != 0
+        The kernel's balance_fair() also runs sched_balance_newidle() when
+        nothing fair is runnable; here the newidle balance is done by
+        pick_next_task() alone, when it finds nothing (it always runs before
+        the CPU goes idle), so that a pulled task's sched_migrate_task is
+        the one event of that __schedule() step.
+        """
+        return bool(rq.cfs.h_nr_runnable)
 
     def put_prev_task(
         self, m: Machine, rq: Rq, prev: TaskStruct, next_task: TaskStruct | None
