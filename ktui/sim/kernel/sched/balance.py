@@ -40,8 +40,11 @@ right after, at the same instant (`K_MIGRATE_EMIT`), so that a step is one
 event. ``CONFIG_PREEMPTION`` is assumed: a newidle balance stops after
 one task.
 
-Left out: active balancing (the stopper pushing a running task), misfit and
-asym-packing and SMT-balance group types, ``sg_imbalanced()`` (the
+Active balancing (`need_active_balance`, `_active_load_balance_cpu_stop`)
+moves the running task itself, there being no stopper thread: a preemption
+then the move, where the kernel switches to migration/N in between.
+
+Left out: misfit and asym-packing and SMT-balance group types, ``sg_imbalanced()`` (the
 ``sgc->imbalance`` affinity flag), NUMA, the ``nohz.has_blocked`` stats
 kicks, ``sched_balance_running`` (SD_SERIALIZE is never set here),
 migrating delayed-dequeue tasks (migrate_load would take them), the
@@ -731,7 +734,17 @@ def sched_balance_rq(
     if not ld_moved:
         if idle != CPU_NEWLY_IDLE:
             sd.nr_balance_failed += 1
-        # (need_active_balance(): active balancing is not modelled)
+        if need_active_balance(env):
+            busiest = m.rqs[env.src_cpu]
+            curr = busiest.curr
+            if not curr or this_cpu not in m.tasks[curr].cpus_mask:
+                return _out_one_pinned(env, sd, lvl), True
+            env.flags &= ~LBF_ALL_PINNED
+            if not busiest.active_balance:
+                busiest.active_balance = 1
+                busiest.push_cpu = this_cpu
+                # stop_one_cpu_nowait(active_load_balance_cpu_stop)
+                m.push(m.now, PRIO_NESTED, K_ACTIVE_LB, busiest.cpu, 0)
     else:
         sd.nr_balance_failed = 0
     sd.balance_interval = lvl.min_interval  # we were unbalanced
@@ -750,6 +763,11 @@ def _out_balanced(env: LbEnv, sd: SchedDomain, lvl: DomainLevel) -> int:
     no failure counted, and the interval doubles (up to max_interval, or
     MAX_PINNED_INTERVAL when every task was pinned)."""
     sd.nr_balance_failed = 0
+    return _out_one_pinned(env, sd, lvl)
+
+
+def _out_one_pinned(env: LbEnv, sd: SchedDomain, lvl: DomainLevel) -> int:
+    """sched_balance_rq()'s out_one_pinned: the interval doubles (not newidle)."""
     if env.idle == CPU_NEWLY_IDLE:
         return 0  # newidle disregards intervals: no interval growth
     if (env.flags & LBF_ALL_PINNED and sd.balance_interval < MAX_PINNED_INTERVAL) or (
@@ -757,6 +775,65 @@ def _out_balanced(env: LbEnv, sd: SchedDomain, lvl: DomainLevel) -> int:
     ):
         sd.balance_interval *= 2
     return 0
+
+
+def need_active_balance(env: LbEnv) -> bool:
+    """need_active_balance() -> imbalanced_active_balance(): tasks are to
+    move but none could be detached more than cache_nice_tries + 2 times in
+    a row (the capacity, misfit and asym cases are not modelled)."""
+    return env.migration_type == migrate_task and env.sd.nr_balance_failed > env.lvl.cache_nice_tries + 2
+
+
+def _active_load_balance_cpu_stop(m: Machine, cpu: int, _b: int) -> bool:
+    """active_load_balance_cpu_stop(), the stopper's work on the busiest CPU.
+
+    The stopper thread (migration/N) preempts the running task, detaches one
+    fair task from the tail of cfs_tasks (LBF_ACTIVE_LB: cache-hot ones
+    too) and attaches it on push_cpu. The model has no stopper thread: the
+    running task, if it is fair and may run on push_cpu, is preempted for
+    the next one (``sched_switch`` ... ``R+``) and moved right after
+    (`_active_lb_attach`, ``sched_migrate_task``). If the CPU cannot be
+    preempted now (preempt_count, irqs off) the push is dropped.
+    """
+    rq = m.rqs[cpu]
+    target = rq.push_cpu
+    rq.active_balance = 0
+    pid = rq.curr
+    if not pid or rq.cfs.curr != pid:
+        return False
+    task = m.tasks[pid]
+    if target not in task.cpus_mask or not task.se.on_rq or task.se.sched_delayed:
+        return False
+    if m.pcpu[cpu].preempt_count or task.irqs_disabled:
+        return False
+    from ktui.sim.kernel.sched.core import schedule
+
+    update_rq_clock(m, rq)
+    task.on_rq = TASK_ON_RQ_MIGRATING
+    dequeue_task_fair(m, rq, task, 0)  # DEQUEUE_NOCLOCK; curr: charged first
+    rq.active_balance = 2  # the stopper runs: no newidle balance on this CPU
+    rq.need_resched = True
+    emitted = schedule(m, rq, preempt=True)
+    rq.active_balance = 0
+    m.push(m.now, PRIO_NESTED, K_ACTIVE_LB_ATTACH, pid, cpu | target << 8)
+    return emitted
+
+
+def _active_lb_attach(m: Machine, pid: int, arg: int) -> bool:
+    """The rest of active_load_balance_cpu_stop(): set_task_cpu() (traced),
+    attach_one_task(), and "active balancing done, reset the failure
+    counter" of target's domain spanning the busiest CPU."""
+    cpu, target = arg & 0xFF, (arg >> 8) & 0xFF
+    task = m.tasks[pid]
+    moves: list[Move] = [(pid, task.cpu, target, cpu)]
+    set_task_cpu(m, task, target)
+    task.se.wait_start = m.now  # it was running: its wait starts now
+    attach_tasks(m, m.rqs[target], [task])
+    for sd in m.rqs[target].sd:
+        if cpu in m.cfg.topology.levels[sd.level].spans[target]:
+            sd.nr_balance_failed = 0
+            break
+    return emit_moves(m, moves)
 
 
 def get_sd_balance_interval(m: Machine, sd: SchedDomain, cpu_busy: bool) -> int:
@@ -961,7 +1038,7 @@ def sched_balance_newidle(m: Machine, this_rq: Rq) -> int:
     Returns:
         1 if a fair task is now queued here, 0 if not.
     """
-    if not this_rq.sd:
+    if not this_rq.sd or this_rq.active_balance:
         return 0
     now = jiffies(m)
     next_balance = now + m.hz
@@ -994,3 +1071,5 @@ def sched_balance_newidle(m: Machine, this_rq: Rq) -> int:
 K_SCHED_SOFTIRQ = register_kind("sched_softirq", _sched_balance_softirq)
 K_NOHZ_KICK = register_kind("nohz_csd", _nohz_csd_func)
 K_MIGRATE_EMIT = register_kind("sched_migrate_emit", _migrate_emit)
+K_ACTIVE_LB = register_kind("active_load_balance", _active_load_balance_cpu_stop)
+K_ACTIVE_LB_ATTACH = register_kind("active_load_balance_attach", _active_lb_attach)

@@ -260,6 +260,9 @@ class Rq(PlainState):
             the head (the dict's insertion order is the list's order).
         nohz_idle_balance: NOHZ_*_KICK flags of a pending idle balance this
             CPU does for the idle CPUs (``rq->nohz_idle_balance``).
+        active_balance: An active balance is under way: the stopper was
+            asked to push this CPU's current task to ``push_cpu``.
+        push_cpu: Where the active balance pushes to.
     """
 
     __slots__: Final = (
@@ -285,6 +288,8 @@ class Rq(PlainState):
         "next_balance",
         "cfs_tasks",
         "nohz_idle_balance",
+        "active_balance",
+        "push_cpu",
     )
 
     def __init__(self, cpu: int) -> None:
@@ -310,6 +315,8 @@ class Rq(PlainState):
         self.next_balance = 0
         self.cfs_tasks: dict[int, int] = {}
         self.nohz_idle_balance = 0
+        self.active_balance = 0
+        self.push_cpu = 0
 
 # kernel/sched/sched.h: flags to enqueue_task()/dequeue_task(). The values
 # are internal to the model; the names and meanings are the kernel's.

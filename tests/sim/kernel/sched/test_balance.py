@@ -322,3 +322,28 @@ def test_the_movable_task_leaves_a_pinned_one_when_it_is_queued() -> None:
     sim.run(until_ns=100 * MS)
     assert migrations(sim) == [(8 * MS, 1, "q", 0, 1)]
     assert nr_migrations(sim) == {"q": 1, "p": 0}
+
+
+def test_active_balance_spreads_two_siblings_to_an_idle_core() -> None:
+    """smt = 2: a and b run on the threads of core 0 (CPUs 0, 1); core 1
+    (CPUs 2, 3) is idle. Every tick of CPU 0 kicks the ILB, CPU 2 (its LLC
+    has two busy CPUs), and only CPU 2 balances the MC domain (the first idle
+    CPU of its group {2, 3}). MC prefers siblings: sibling_imbalance() = 2 -
+    0 = 2 > 1, so one task should move (migrate_task, 2 >> 1), but each CPU
+    of core 0 runs its only task: nothing can be detached. The passes at
+    jiffies 1, 2, 3 fail (balance_interval stays at min_interval, 1 jiffy);
+    at jiffies 4 (16 ms) nr_balance_failed = 4 > cache_nice_tries + 2 = 3:
+    need_active_balance(), and the stopper pushes CPU 0's running task a to
+    CPU 2: a is preempted (R+), then moved."""
+    text = (
+        '[machine]\ncpus = 4\nsmt = 2\n\n[[task]]\nname = "a"\ncpu = 0\nprogram = "loop {\\n run 5ms\\n}"\n\n'
+        '[[task]]\nname = "b"\ncpu = 1\nprogram = "loop {\\n run 5ms\\n}"\n'
+    )
+    sim = Simulator(parse_scenario_text(text, "<t>"))
+    sim.run(until_ns=200 * MS)
+    assert migrations(sim) == [(16 * MS, 0, "a", 0, 2)]
+    i = next(i for i in range(1, sim.recorded + 1) if sim.event_at(i).name == "sched_migrate_task")
+    sw = sim.event_at(i - 1)
+    assert sw.name == "sched_switch" and sw.fields["prev_comm"] == "a" and sw.fields["prev_state"] == "R+"
+    assert sim.event_at(i + 1).fields["next_comm"] == "a" and sim.event_at(i + 1).cpu == 2
+    assert sim.machine.rqs[2].sd[1].nr_balance_failed == 0  # reset by the push
