@@ -42,13 +42,17 @@ one task.
 
 Active balancing (`need_active_balance`, `_active_load_balance_cpu_stop`)
 moves the running task itself, there being no stopper thread: a preemption
-then the move, where the kernel switches to migration/N in between.
+then the move, where the kernel switches to migration/N in between (and
+the CPU left idle does no newidle balance then). A push that finds the CPU
+not preemptible is dropped rather than waiting for the stopper to run.
 
-Left out: misfit and asym-packing and SMT-balance group types, ``sg_imbalanced()`` (the
+Left out: the misfit, asym-packing and SMT-balance group types and the
+capacity cases of need_active_balance(), ``sg_imbalanced()`` (the
 ``sgc->imbalance`` affinity flag), NUMA, the ``nohz.has_blocked`` stats
 kicks, ``sched_balance_running`` (SD_SERIALIZE is never set here),
 migrating delayed-dequeue tasks (migrate_load would take them), the
-LB_MIN feature, ``task_is_ineligible_on_dst_cpu()``.
+LB_MIN feature, ``task_is_ineligible_on_dst_cpu()``, schedstats of the
+balancer (lb_count, lb_failed, ...).
 """
 
 from __future__ import annotations
