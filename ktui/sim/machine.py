@@ -24,6 +24,7 @@ from ktui.sim.include.linux.percpu import PerCpu
 from ktui.sim.include.linux.sched import TaskStruct
 from ktui.sim.kernel.sched.features import sched_config
 from ktui.sim.kernel.sched.sched import Rq
+from ktui.sim.kernel.sched.topology import build_sched_domains
 from ktui.sim.state import mypyc_attr
 from ktui.sim.trace import Names, RegistrationError, stable_id
 from ktui.sim.units import KTIME_MAX
@@ -107,6 +108,8 @@ class Config:
         "program_texts",
         "sink",
         "sched",
+        "topology",
+        "this_cpu",
         "horizon",
         "silent",
         "stall",
@@ -118,6 +121,11 @@ class Config:
         spec = scenario.machine
         self.sched = sched_config(spec.kver, spec.cpus, spec.hz)
         """The fair class's feature level and tunables, chosen once at boot."""
+        self.topology = build_sched_domains(spec)
+        """The CPU topology and sched domain levels (kernel/sched/topology.c)."""
+        self.this_cpu = 0
+        """smp_processor_id() of the caller of select_task_rq(), set by it
+        for the class's choice (the waker's CPU); not state."""
         comms = ["swapper"] + [t.name for t in scenario.tasks]
         self.names = Names(comms, [lk.name for lk in scenario.locks])
         self.programs = [()] + [t.program for t in scenario.tasks]

@@ -67,3 +67,27 @@ def test_cfs_nice_shares_follow_the_weight_table() -> None:
     for t, w in zip(sim.report()["tasks"], (w0, w5, w10), strict=True):  # type: ignore[call-overload]
         expected = total * w // (w0 + w5 + w10)  # 3 s * 1024/1469 = 2.091 s, ...
         assert abs(t["sum_exec_runtime_ns"] - expected) <= tick * seconds, t["comm"]
+
+
+def test_balance_4cpu_spreads_the_hogs_and_keeps_pinned_home() -> None:
+    """balance-4cpu: the five hogs leave CPU 0 at its first tick (4 ms), every
+    CPU ends up busy, pinned (affinity [0]) never migrates; after hog4 exits
+    CPU 1 is idle, sleepy wakes there (select_idle_sibling: CPU 0 is busy
+    with pinned) and CPU 1 pulls a hog by newidle balance when sleepy sleeps."""
+    sim = ktui.sim.load("balance-4cpu")
+    sim.add_breakpoint("sched_migrate_task")
+    assert sim.run() == "breakpoint"
+    assert sim.time_ns == 4_000_000
+    sim.remove_breakpoint(sim.breakpoints[0].id)
+    sim.run(until_ns=100_000_000)
+    tasks = {t.comm: t for t in sim.machine.tasks.values()}
+    assert {t.cpu for t in tasks.values()} == {0, 1, 2, 3}
+    assert sim.run() == "finished"
+    assert tasks["pinned"].cpu == 0 and tasks["pinned"].se.nr_migrations == 0
+    assert all(tasks[f"hog{i}"].se.nr_migrations >= 1 for i in range(1, 5))
+    moves = [sim.event_at(i) for i in range(1, sim.recorded + 1)]
+    moves = [ev for ev in moves if ev.name == "sched_migrate_task"]
+    wake = next(ev for ev in moves if ev.fields["comm"] == "sleepy")
+    assert wake.fields["dest_cpu"] == 1
+    pull = moves[moves.index(wake) + 1]
+    assert pull.common_comm == "sleepy" and pull.fields["dest_cpu"] == 1  # newidle, traced by sleepy

@@ -235,6 +235,7 @@ def test_builtin_set() -> None:
         "aa",
         "abba",
         "abba-no-collision",
+        "balance-4cpu",
         "bench-cpu",
         "cfs-interactive",
         "cfs-nice",

@@ -30,6 +30,7 @@ from ktui.sim.scenario.model import (
     KERNEL_MINORS,
     MAX_CPUS,
     MAX_NICE,
+    MAX_SMT,
     MAX_TASKS,
     MIN_NICE,
     TASK_COMM_LEN,
@@ -215,7 +216,8 @@ class _Loader:
             ok = kver[0] in KERNEL_MINORS and kver[1] <= KERNEL_MINORS[kver[0]]
         if not ok:
             raise tbl.fail(f"kernel {shorten(kernel)!r} is not modelled; {supported}", "kernel")
-        return MachineSpec(cpus, hz, kernel.strip(), kver)
+        smt, sockets = _topology(tbl, cpus)
+        return MachineSpec(cpus, hz, kernel.strip(), kver, smt, sockets)
 
     def locks(self, data: Mapping[str, object]) -> tuple[LockSpec, ...]:
         """``[locks]``: name = kind, ids in file order."""
@@ -357,6 +359,24 @@ class _Loader:
                 raise ScenarioError(e.detail, self.path, tbl.line("when") or None, where) from None
             out.append((when, tbl.line("when")))
         return tuple(out)
+
+
+def _topology(tbl: _Table, cpus: int) -> tuple[int, int]:
+    """``smt`` and ``sockets`` of ``[machine]``: they must tile the CPUs.
+
+    CPU numbering is core-major, as sched domains see it: CPUs ``c*smt ..
+    c*smt + smt - 1`` are the threads of core c, and socket s holds the
+    ``cpus // sockets`` CPUs from ``s * cpus // sockets``.
+    """
+    smt = tbl.integer("smt", 1, 1, MAX_SMT)
+    if cpus % smt:
+        raise tbl.fail(f"smt {smt} does not divide cpus {cpus} (threads per core)", "smt")
+    cores = cpus // smt
+    sockets = tbl.integer("sockets", 1, 1, MAX_CPUS)
+    if cores % sockets:
+        msg = f"sockets {sockets} does not divide the {cores} cores (cpus {cpus} / smt {smt})"
+        raise tbl.fail(msg, "sockets")
+    return smt, sockets
 
 
 def _declared_objects(data: Mapping[str, object]) -> dict[str, dict[str, int]]:

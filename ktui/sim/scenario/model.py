@@ -17,6 +17,8 @@ MAX_CPUS: Final = 64
 HZ_CHOICES: Final = (100, 250, 300, 1000)
 """CONFIG_HZ choices in kernel/Kconfig.hz."""
 DEFAULT_HZ: Final = 250
+MAX_SMT: Final = 8
+"""Most hardware threads per core the loader accepts."""
 DEFAULT_KERNEL: Final = "6.18"
 KERNEL_MINORS: Final[dict[int, int]] = {5: 19, 6: 18}
 """Supported kernel major -> last minor (5.0 .. 5.19, 6.0 .. 6.18)."""
@@ -31,7 +33,7 @@ MAX_TASKS: Final = 32768
 
 CORE_SECTIONS: Final[dict[str, tuple[str, ...]]] = {
     "scenario": ("name", "description", "seed"),
-    "machine": ("cpus", "hz", "kernel"),
+    "machine": ("cpus", "hz", "kernel", "smt", "sockets"),
     "locks": (),
     "task": (
         "name",
@@ -64,6 +66,11 @@ class MachineSpec:
     """Kernel version as written, ``"X.Y"`` (``"2.6.N"`` before 3.0)."""
     kver: tuple[int, ...]
     """`kernel` as (major, minor) or (2, 6, N), for comparisons."""
+    smt: int = 1
+    """Hardware threads per core (the SMT sched domain's span); divides `cpus`."""
+    sockets: int = 1
+    """Packages, each one LLC (the MC domain's span); the PKG domain spans
+    them all when there is more than one. Divides ``cpus // smt``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,12 @@ NEXT_BUDDY/WAKEUP_PREEMPTION feature toggles (defaults only).
 from __future__ import annotations
 
 from ktui.sim.errors import SimInvariantError
-from ktui.sim.include.linux.sched import SchedEntity, SchedPolicy, TaskStruct
+from ktui.sim.include.linux.sched import (
+    TASK_ON_RQ_MIGRATING,
+    SchedEntity,
+    SchedPolicy,
+    TaskStruct,
+)
 from ktui.sim.kernel.sched import entity, fair
 from ktui.sim.kernel.sched.features import (
     SCHED_NR_LATENCY,
@@ -120,8 +125,12 @@ def reweight_entity_cfs(
 
 
 def migrate_task_rq_cfs(m: entity.FairMachine, task: TaskStruct) -> None:
-    """migrate_task_rq_fair(): a sleeping task's vruntime made relative to its old rq."""
-    if not task.se.on_rq:
+    """migrate_task_rq_fair(): a waking task's vruntime made relative to its old rq.
+
+    A queued task moved by the load balancer (TASK_ON_RQ_MIGRATING) was
+    made relative by its non-sleep dequeue already.
+    """
+    if not task.se.on_rq and task.on_rq != TASK_ON_RQ_MIGRATING:
         task.se.vruntime -= m.rqs[task.cpu].cfs.min_vruntime
 
 

@@ -8,9 +8,10 @@ class-specific goes through the task's `SchedClass` (classes.py), in
 ``__pick_next_task()`` with its fast path for an all-fair run queue,
 ``wakeup_preempt()`` with ``sched_class_above()``, ``select_task_rq()``.
 
-Left out (the scheduler issue adds them): RT, deadline and idle classes
-beyond the idle task, periodic and newidle load balancing, migration,
-``wake_affine()``, the rq lock and remote wakeup lists, core scheduling.
+``sched_tick()`` ends with sched_balance_trigger() and sched_init() builds
+the sched domains (balance.py, topology.py).
+
+Left out: the rq lock and remote wakeup lists, core scheduling.
 """
 
 from __future__ import annotations
@@ -170,7 +171,17 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
             deactivate_task(m, rq, prev, DEQUEUE_SLEEP | (DEQUEUE_SPECIAL if special else 0))
     # pick_next_task() -> pick_task_fair() sees prev still as cfs_rq->curr
     # (so RUN_TO_PARITY can keep it); put_prev_set_next_task() follows.
+    before = m.nr_events
     nxt = pick_next_task(m, rq, prev)
+    if nxt is None and m.nr_events != before:
+        # sched_balance_newidle() pulled a task and traced its
+        # sched_migrate_task: that is this step's event. The pick is done
+        # again at once (pick_next_task_fair()'s "goto again"), before any
+        # other work of this instant: prev is still on this CPU (on_cpu),
+        # so nothing may wake it elsewhere in between.
+        rq.need_resched = True
+        kick(m, rq, m.now, PRIO_NESTED)
+        return True
     rq.need_resched = False
     next_pid = nxt.pid if nxt is not None else 0
     if next_pid == prev_pid:
@@ -302,9 +313,18 @@ def prev_balance(m: Machine, rq: Rq, prev: TaskStruct | None) -> None:
 
 
 # -- wakeups ----------------------------------------------------------------
-def select_task_rq(m: Machine, task: TaskStruct, wake_flags: int) -> int:
-    """select_task_rq(): ask the task's class (WF_FORK or WF_TTWU)."""
-    return task_sched_class(task).select_task_rq(m, task, wake_flags)
+def select_task_rq(m: Machine, task: TaskStruct, wake_flags: int, this_cpu: int = 0) -> int:
+    """select_task_rq(): ask the task's class (WF_FORK or WF_TTWU).
+
+    `this_cpu` is smp_processor_id() of the caller (the waker's CPU), which
+    the class reads as ``m.cfg.this_cpu``. A CPU the task may not run on
+    becomes the first it may (select_fallback_rq()).
+    """
+    m.cfg.this_cpu = this_cpu
+    cpu = task_sched_class(task).select_task_rq(m, task, wake_flags)
+    if cpu not in task.cpus_mask:
+        cpu = task.cpus_mask[0]
+    return cpu
 
 
 def wakeup_preempt(m: Machine, rq: Rq, task: TaskStruct, wake_flags: int) -> None:
@@ -346,7 +366,7 @@ def _ttwu_waking(m: Machine, pid: int, waker_cpu: int) -> bool:
         # dequeue was delayed): just make it runnable where it is.
         target = task.cpu
     else:
-        target = select_task_rq(m, task, WF_TTWU)
+        target = select_task_rq(m, task, WF_TTWU, waker_cpu)
     waker = m.rqs[waker_cpu].curr
     m.emit(EV_SCHED_WAKING, waker_cpu, waker, pid, task.prio, target)
     task.state = RUNNING  # WRITE_ONCE(p->__state, TASK_WAKING) then RUNNING
@@ -399,8 +419,8 @@ def wake_up_new_task(m: Machine, task: TaskStruct, parent_cpu: int = 0) -> None:
 
     Traced by the parent on `parent_cpu` (CPU 0 for the scenario's tasks).
     """
-    cpu = select_task_rq(m, task, WF_FORK)
-    task.cpu = cpu
+    cpu = select_task_rq(m, task, WF_FORK, parent_cpu)
+    task.cpu = cpu  # __set_task_cpu(): no migrate_task_rq(), not a migration
     rq = m.rqs[cpu]
     update_rq_clock(m, rq)
     task.state = RUNNING
@@ -418,10 +438,15 @@ def sched_tick(m: Machine, rq: Rq) -> None:
     if rq.curr:
         curr = m.tasks[rq.curr]
         task_sched_class(curr).task_tick(m, rq, curr)
+    if rq.sd:
+        from ktui.sim.kernel.sched.balance import sched_balance_trigger
+
+        sched_balance_trigger(m, rq)
 
 
 def sched_init(m: Machine) -> None:
     """sched_init(): each CPU's run queues (init_cfs_rq(), init_rt_rq(), init_dl_rq())."""
+    from ktui.sim.kernel.sched.balance import sched_init_domains
     from ktui.sim.kernel.sched.deadline import init_dl_rq, sched_init_dl_servers
     from ktui.sim.kernel.sched.rt import init_rt_rq
 
@@ -435,6 +460,8 @@ def sched_init(m: Machine) -> None:
 
         for rq in m.rqs:
             init_o1_rq(m, rq)
+    if not m.cfg.sched.classes:  # the O(1) scheduler is modelled without SMP balancing
+        sched_init_domains(m)  # sched_init_smp()
 
 
 def tick_nohz_idle_enter(m: Machine, rq: Rq) -> None:

@@ -116,6 +116,13 @@ def validate_cfs_rq(m: entity.FairMachine, rq: Rq) -> None:
         raise SimInvariantError(f"{where}: sched_delayed entity before 6.12")
     if rq.nr_running < len(queued):
         raise SimInvariantError(f"{where}: rq.nr_running {rq.nr_running} < {len(queued)}")
+    # rq->cfs_tasks holds exactly the queued fair tasks, all on this CPU
+    pids = sorted(t.pid for t in queued)
+    if sorted(rq.cfs_tasks) != pids:
+        raise SimInvariantError(f"cpu{rq.cpu} cfs_tasks {sorted(rq.cfs_tasks)} != queued {pids}")
+    for t in queued:
+        if t.cpu != rq.cpu:
+            raise SimInvariantError(f"{where}: pid {t.pid} queued here has task.cpu {t.cpu}")
     validate_timeline(m, rq)
     slices: dict[int, int] = {}
     for e in cfs_rq.tasks_timeline:

@@ -35,6 +35,7 @@ from ktui.sim.kernel.sched.sched import (
     sched_prio_to_weight,
     sched_prio_to_wmult,
 )
+from ktui.sim.kernel.sched.topology import Topology
 
 WMULT_CONST = 0xFFFFFFFF  # ~0U
 WMULT_SHIFT = 32
@@ -48,6 +49,16 @@ class FairConfig(Protocol):
     @property
     def sched(self) -> SchedConfig:
         """The feature level and tunables (features.py)."""
+        ...
+
+    @property
+    def topology(self) -> Topology:
+        """The sched domain levels (topology.py)."""
+        ...
+
+    @property
+    def this_cpu(self) -> int:
+        """smp_processor_id() of select_task_rq()'s caller."""
         ...
 
 

@@ -21,8 +21,15 @@ cfs.py, and within EEVDF:
   reference (79f3f9bedd14, tip sched/core 2025-11-11; it went to stable
   trees too, which this model does not follow).
 
+SMP: wakeup placement is here (`select_task_rq_fair`, `wake_affine`,
+`select_idle_sibling`); the load balancer is in balance.py, the sched
+domains in topology.py. The pure helpers are importable under their kernel
+names: `calc_delta_fair`, `sched_slice`, `__sched_period`,
+`wakeup_preempt_entity`, `pick_eevdf`, `entity_eligible`, `entity_lag`,
+`place_entity`, `get_update_sysctl_factor`.
+
 Left out: PELT and util_est, group scheduling (one root cfs_rq per CPU, so
-``for_each_sched_entity`` is one step), load balancing and NUMA, bandwidth
+``for_each_sched_entity`` is one step), NUMA balancing, bandwidth
 control, HRTICK, core scheduling, proxy execution, sched features other than
 the defaults, the NEXT_BUDDY feature (off by default). Ties between equal
 deadlines in the 6.6/6.7 pick go to the leftmost entity (curr first).
@@ -38,7 +45,7 @@ from typing import TYPE_CHECKING, cast
 
 from ktui.sim.errors import SimInvariantError
 from ktui.sim.include.linux.sched import SchedEntity, SchedPolicy, TaskStruct
-from ktui.sim.kernel.sched import cfs, deadline
+from ktui.sim.kernel.sched import cfs, deadline, features
 from ktui.sim.kernel.sched.entity import (
     SCHED_IDLE,
     SCHED_NORMAL,
@@ -55,7 +62,6 @@ from ktui.sim.kernel.sched.entity import (
 )
 from ktui.sim.kernel.sched.entity import avg_vruntime as avg_vruntime
 from ktui.sim.kernel.sched.entity import calc_delta_fair as calc_delta_fair
-from ktui.sim.kernel.sched.entity import entity_eligible as entity_eligible
 from ktui.sim.kernel.sched.entity import set_load_weight as set_load_weight
 from ktui.sim.kernel.sched.features import (
     BASE_SLICE_070,
@@ -77,11 +83,13 @@ from ktui.sim.kernel.sched.sched import (
     ENQUEUE_INITIAL,
     ENQUEUE_MIGRATED,
     WF_FORK,
+    WF_SYNC,
     CfsRq,
     Rq,
     SchedClass,
     scale_load_down,
 )
+from ktui.sim.kernel.sched.topology import SD_WAKE_AFFINE
 from ktui.sim.state import mypyc_attr
 
 if TYPE_CHECKING:
@@ -278,6 +286,18 @@ def _place_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct, flags: int) -
 # enqueue / dequeue
 
 
+def _cfs_tasks_add(m: FairMachine, rq: Rq, task: TaskStruct) -> None:
+    """list_add()/list_move() of ``se->group_node`` to the head of ``rq->cfs_tasks``.
+
+    account_entity_enqueue() adds a task there and __set_next_task_fair()
+    moves the task picked, so the list runs from the least recently queued
+    or run (the tail, where detach_tasks() starts) to the most recent.
+    """
+    cfs_tasks = rq.cfs_tasks
+    cfs_tasks.pop(task.pid, None)
+    cfs_tasks[task.pid] = m.next_seq()
+
+
 def _enqueue_entity(m: FairMachine, rq: Rq, task: TaskStruct, flags: int) -> None:
     """enqueue_entity()."""
     cfs_rq = rq.cfs
@@ -338,6 +358,7 @@ def enqueue_task_fair(m: FairMachine, rq: Rq, task: TaskStruct, flags: int) -> N
         return
     first = not rq.cfs.nr_queued
     _enqueue_entity(m, rq, task, flags)
+    _cfs_tasks_add(m, rq, task)
     if not se.sched_delayed:
         rq.cfs.h_nr_runnable += 1
     if first and rq.fair_server.dl_server:  # 6.12+: start the fair server
@@ -401,6 +422,7 @@ def dequeue_task_fair(m: FairMachine, rq: Rq, task: TaskStruct, flags: int) -> b
         return False
     if not was_delayed:
         rq.cfs.h_nr_runnable -= 1
+    rq.cfs_tasks.pop(task.pid, None)  # account_entity_dequeue(): list_del_init()
     rq.nr_running -= 1  # sub_nr_running()
     if not rq.cfs.nr_queued and rq.fair_server.dl_server:  # 6.12..6.16: stop it
         deadline.dl_server_stop(cast("Machine", m), rq, rq.fair_server)
@@ -484,6 +506,7 @@ def _set_next_entity(m: FairMachine, rq: Rq, task: TaskStruct) -> None:
         __dequeue_entity(m, cfs_rq, task)
         if m.cfg.sched.level >= EEVDF:
             _set_protect_slice(m, cfs_rq, se)
+        _cfs_tasks_add(m, rq, task)  # __set_next_task_fair(): list_move() to the head
     se.exec_start = rq.clock_task  # update_stats_curr_start()
     cfs_rq.curr = task.pid
     se.prev_sum_exec_runtime = se.sum_exec_runtime
@@ -706,26 +729,263 @@ def init_cfs_rq(m: FairMachine, cfs_rq: CfsRq) -> None:
 
 
 def select_task_rq_fair(m: FairMachine, task: TaskStruct, wake_flags: int) -> int:
-    """select_task_rq_fair(), reduced to its idle-CPU choices.
+    """select_task_rq_fair(): the CPU for a fork (WF_FORK) or wakeup (WF_TTWU).
 
-    A fork (WF_FORK) goes to the least loaded allowed CPU, lowest id first,
-    as sched_balance_find_dst_cpu() does on an idle system. A wakeup follows
-    select_idle_sibling()'s first choices: the previous CPU if it is idle,
-    else the first idle allowed CPU after it (for_each_cpu_wrap()), else the
-    previous CPU. Left out: wake_affine(), SD_BALANCE_WAKE, capacity.
+    A wakeup takes the fast path: the waker's CPU (``m.cfg.this_cpu``, as
+    smp_processor_id()) is an affine target when the task may run there
+    (wake_wide() is not modelled: always affine), so the lowest SD_WAKE_AFFINE
+    domain spanning both CPUs asks `wake_affine` between it and prev; then
+    `select_idle_sibling` looks for an idle CPU in the target's LLC. No
+    domain has SD_BALANCE_WAKE, so wakeups never take the slow path. A fork
+    takes sched_balance_find_dst_cpu() in reduced form: the least loaded
+    allowed CPU, lowest number first (what sched_balance_find_dst_group() and
+    _group_cpu() choose on an idle system). On a one-CPU machine (no
+    domains) the task stays where it is.
     """
     allowed = task.cpus_mask
     if wake_flags & WF_FORK:
         return min(allowed, key=lambda c: (m.rqs[c].nr_running, c))
-    prev = task.cpu if task.cpu in allowed else allowed[0]
-    if m.rqs[prev].curr == 0 and m.rqs[prev].nr_running == 0:
+    topo = m.cfg.topology
+    prev = task.cpu
+    if not topo.levels:
         return prev
-    n = m.ncpus
-    for i in range(1, n + 1):
-        c = (prev + i) % n
-        if c in allowed and m.rqs[c].curr == 0 and m.rqs[c].nr_running == 0:
-            return c
-    return prev
+    cpu = m.cfg.this_cpu
+    new_cpu = prev
+    sync = bool(wake_flags & WF_SYNC)
+    if cpu in allowed:  # want_affine
+        for lvl in topo.levels:  # for_each_domain(cpu, tmp)
+            if lvl.flags & SD_WAKE_AFFINE and prev in lvl.spans[cpu]:
+                if cpu != prev:
+                    new_cpu = wake_affine(m, lvl.imbalance_pct, task, cpu, prev, sync)
+                break
+    return select_idle_sibling(m, task, prev, new_cpu)
+
+
+def _available_idle_cpu(m: FairMachine, cpu: int) -> bool:
+    """available_idle_cpu(): idle_cpu() (vCPUs are never preempted here)."""
+    rq = m.rqs[cpu]
+    return rq.curr == 0 and rq.nr_running == 0
+
+
+def _sched_idle_cpu(m: FairMachine, cpu: int) -> bool:
+    """sched_idle_cpu(): only SCHED_IDLE tasks are runnable on `cpu`."""
+    rq = m.rqs[cpu]
+    if not rq.nr_running or rq.nr_running != rq.cfs.nr_queued:
+        return False
+    return all(m.tasks[pid].policy == SCHED_IDLE for pid in rq.cfs_tasks)
+
+
+def wake_affine_idle(m: FairMachine, this_cpu: int, prev_cpu: int, sync: bool) -> int:
+    """wake_affine_idle() (WA_IDLE): an idle CPU wins; -1 for no opinion.
+
+    An idle waker CPU (the wakeup came from an interrupt) sharing prev's LLC
+    gives prev if that is idle too, else itself; a sync waker alone on its
+    CPU gives its own CPU; an idle prev gives prev.
+    """
+    topo = m.cfg.topology
+    if _available_idle_cpu(m, this_cpu) and topo.cpus_share_cache(this_cpu, prev_cpu):
+        return prev_cpu if _available_idle_cpu(m, prev_cpu) else this_cpu
+    if sync and m.rqs[this_cpu].nr_running == 1:
+        return this_cpu
+    if _available_idle_cpu(m, prev_cpu):
+        return prev_cpu
+    return -1
+
+
+def wake_affine_weight(
+    m: FairMachine, imbalance_pct: int, task: TaskStruct, this_cpu: int, prev_cpu: int, sync: bool
+) -> int:
+    """wake_affine_weight() (WA_WEIGHT, WA_BIAS): this CPU if its load with the
+    task is below prev's load biased by half the imbalance_pct; -1 otherwise.
+
+    Loads are the stand-in of balance.py (queued weights). The kernel
+    subtracts the task's load from prev's, where its blocked PELT load still
+    is; the stand-in never counted a sleeping task on prev, so prev's load is
+    taken as it is (the same as subtracting an undecayed blocked load).
+    """
+    this_eff_load = m.rqs[this_cpu].cfs.load_weight >> 10  # cpu_load()
+    if sync:
+        curr = m.rqs[this_cpu].curr
+        current_load = (m.tasks[curr].se.load_weight >> 10) if curr else 0
+        if current_load > this_eff_load:
+            return this_cpu
+        this_eff_load -= current_load
+    task_load = max(task.se.load_weight >> 10, 1)  # task_h_load()
+    this_eff_load += task_load
+    this_eff_load *= 100
+    this_eff_load *= 1024  # capacity_of(prev_cpu)
+    prev_eff_load = m.rqs[prev_cpu].cfs.load_weight >> 10
+    prev_eff_load *= 100 + (imbalance_pct - 100) // 2
+    prev_eff_load *= 1024  # capacity_of(this_cpu)
+    if sync:
+        prev_eff_load += 1
+    return this_cpu if this_eff_load < prev_eff_load else -1
+
+
+def wake_affine(
+    m: FairMachine, imbalance_pct: int, task: TaskStruct, this_cpu: int, prev_cpu: int, sync: bool
+) -> int:
+    """wake_affine(): this_cpu if WA_IDLE or else WA_WEIGHT picks it, else prev_cpu."""
+    target = wake_affine_idle(m, this_cpu, prev_cpu, sync)
+    if target < 0:
+        target = wake_affine_weight(m, imbalance_pct, task, this_cpu, prev_cpu, sync)
+    if target != this_cpu:
+        return prev_cpu
+    return target
+
+
+def select_idle_sibling(m: FairMachine, task: TaskStruct, prev: int, target: int) -> int:
+    """select_idle_sibling(): target if idle, else prev if idle and cache
+    affine, else an idle core (SMT) or CPU of target's LLC, else target.
+
+    Left out: ``p->recent_used_cpu``, the per-CPU-kthread stacking rule,
+    SIS_UTIL's scan limit (the whole LLC is scanned), asymmetric capacity.
+    """
+    topo = m.cfg.topology
+    if _available_idle_cpu(m, target) or _sched_idle_cpu(m, target):
+        return target
+    if (
+        prev != target
+        and topo.cpus_share_cache(prev, target)
+        and (_available_idle_cpu(m, prev) or _sched_idle_cpu(m, prev))
+    ):
+        return prev
+    llc = topo.llc[target]
+    if len(llc) == 1:  # no sd_llc
+        return target
+    has_idle_core = False
+    if topo.smt > 1:
+        # test_idle_cores(): sd_llc_shared->has_idle_cores, computed here
+        has_idle_core = any(
+            all(_available_idle_cpu(m, c) for c in topo.smt_mask[core])
+            for core in llc[:: topo.smt]
+        )
+        if not has_idle_core and topo.cpus_share_cache(prev, target):
+            i = select_idle_smt(m, task, llc, prev)
+            if i >= 0:
+                return i
+    i = select_idle_cpu(m, task, llc, has_idle_core, target)
+    return i if i >= 0 else target
+
+
+def select_idle_smt(m: FairMachine, task: TaskStruct, llc: tuple[int, ...], target: int) -> int:
+    """select_idle_smt(): an idle SMT sibling of target, -1 if none."""
+    for cpu in m.cfg.topology.smt_mask[target]:
+        if cpu == target or cpu not in task.cpus_mask or cpu not in llc:
+            continue
+        if _available_idle_cpu(m, cpu) or _sched_idle_cpu(m, cpu):
+            return cpu
+    return -1
+
+
+def select_idle_cpu(
+    m: FairMachine, task: TaskStruct, llc: tuple[int, ...], has_idle_core: bool, target: int
+) -> int:
+    """select_idle_cpu(): scan the LLC (allowed CPUs) from target + 1, wrapping.
+
+    With an idle core somewhere, select_idle_core() wants a whole idle core
+    and remembers the first idle CPU on the way; else the first idle (or
+    SCHED_IDLE-only) CPU. -1 if none.
+    """
+    cpus = [c for c in llc if c in task.cpus_mask]
+    if not cpus:
+        return -1
+    start = next((k for k, c in enumerate(cpus) if c > target), 0)
+    idle_cpu = -1
+    smt_mask = m.cfg.topology.smt_mask
+    skip: list[int] = []
+    for k in range(len(cpus)):
+        cpu = cpus[(start + k) % len(cpus)]
+        if cpu in skip:
+            continue
+        if has_idle_core:
+            # select_idle_core()
+            idle = True
+            for sib in smt_mask[cpu]:
+                if not _available_idle_cpu(m, sib):
+                    idle = False
+                    if idle_cpu == -1 and _sched_idle_cpu(m, sib) and sib in cpus:
+                        idle_cpu = sib
+                    break
+                if idle_cpu == -1 and sib in cpus:
+                    idle_cpu = sib
+            if idle:
+                return cpu
+            skip.extend(smt_mask[cpu])
+        elif _available_idle_cpu(m, cpu) or _sched_idle_cpu(m, cpu):
+            return cpu
+    return idle_cpu
+
+
+# --------------------------------------------------------------------------
+# Pure helpers under their kernel names (wrappers over entity.py and cfs.py)
+
+
+def get_update_sysctl_factor(ncpus: int) -> int:
+    """get_update_sysctl_factor(): 1 + ilog2(min(ncpus, 8)) (SCHED_TUNABLESCALING_LOG).
+
+    The kernel reads num_online_cpus(); here the CPU count is the argument.
+    """
+    return features.get_update_sysctl_factor(ncpus)
+
+
+def __sched_period(m: FairMachine, nr_running: int) -> int:
+    """__sched_period() (CFS): sysctl_sched_latency, or nr_running *
+    sysctl_sched_min_granularity past sched_nr_latency (8) tasks."""
+    return cfs.__sched_period(m, nr_running)
+
+
+def sched_slice(m: FairMachine, cfs_rq: CfsRq, se: SchedEntity, idle: bool | None = None) -> int:
+    """sched_slice() (CFS): se's wall-time share of __sched_period().
+
+    Args:
+        idle: se_is_idle(); found from the task owning `se` when None.
+    """
+    if idle is None:
+        idle = any(t.se is se and t.policy == SCHED_IDLE for t in m.tasks.values())
+    return cfs.sched_slice(m, cfs_rq, se, idle)
+
+
+def wakeup_preempt_entity(m: FairMachine, curr: SchedEntity, se: SchedEntity) -> int:
+    """wakeup_preempt_entity() (CFS): 1 if se should preempt curr (curr leads
+    by more than wakeup_gran()), 0 within the granularity, -1 if se is ahead."""
+    return cfs.wakeup_preempt_entity(m, curr, se)
+
+
+def pick_eevdf(m: FairMachine, cfs_rq: CfsRq) -> TaskStruct | None:
+    """pick_eevdf(): the eligible entity with the earliest virtual deadline
+    (curr included, RUN_TO_PARITY honoured), as its task; None if none."""
+    pid = _pick_eevdf(m, cfs_rq)
+    return m.tasks[pid] if pid else None
+
+
+def entity_eligible(m: FairMachine, cfs_rq: CfsRq | Rq, se: SchedEntity | TaskStruct) -> bool:
+    """entity_eligible(cfs_rq, se): lag >= 0, i.e. vruntime <= avg_vruntime (EEVDF).
+
+    Also takes a run queue for its cfs_rq and a task for its se.
+    """
+    if isinstance(cfs_rq, Rq):
+        cfs_rq = cfs_rq.cfs
+    if isinstance(se, TaskStruct):
+        se = se.se
+    return _eligible(m, cfs_rq, se)
+
+
+def entity_lag(m: FairMachine, avruntime: int, se: SchedEntity) -> int:
+    """entity_lag(): ``avruntime - se->vruntime`` clamped to
+    ±calc_delta_fair(max(2 * slice, TICK_NSEC), se)."""
+    vlag = avruntime - se.vruntime
+    limit = calc_delta_fair(max(2 * se.slice, m.cfg.sched.tick_nsec), se)
+    return max(-limit, min(limit, vlag))
+
+
+def place_entity(m: FairMachine, cfs_rq: CfsRq, task: TaskStruct, flags: int) -> None:
+    """place_entity(): EEVDF lag placement (6.6+), or the CFS sleeper
+    credit / START_DEBIT (ENQUEUE_INITIAL) before. Takes the task for se."""
+    if m.cfg.sched.level == CFS:
+        cfs.place_entity_cfs(m, cfs_rq, task, bool(flags & ENQUEUE_INITIAL))
+    else:
+        _place_entity(m, cfs_rq, task, flags)
 
 
 # --------------------------------------------------------------------------
@@ -769,9 +1029,26 @@ class FairSchedClass(SchedClass):
         With nothing fair to run, prev (if fair) is put all the same.
         """
         task = pick_next_task_fair(m, rq)
+        if task is None and rq.sd:
+            # idle: sched_balance_newidle(). A pulled task is traced here
+            # (its sched_migrate_task), and __schedule() picks again.
+            from ktui.sim.kernel.sched.balance import sched_balance_newidle
+
+            sched_balance_newidle(m, rq)
         if prev is not None and task is not prev:
             put_prev_task_fair(m, rq, prev)
         return task
+
+    def balance(self, m: Machine, rq: Rq, prev: TaskStruct | None) -> bool:
+        """balance_fair(): sched_fair_runnable().
+
+        The kernel's balance_fair() also runs sched_balance_newidle() when
+        nothing fair is runnable; here the newidle balance is done by
+        pick_next_task() alone, when it finds nothing (it always runs before
+        the CPU goes idle), so that a pulled task's sched_migrate_task is
+        the one event of that __schedule() step.
+        """
+        return bool(rq.cfs.h_nr_runnable)
 
     def put_prev_task(
         self, m: Machine, rq: Rq, prev: TaskStruct, next_task: TaskStruct | None

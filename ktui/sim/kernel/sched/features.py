@@ -100,10 +100,15 @@ class SchedConfig:
     classes: int = CLASSES_CURRENT
 
 
+def get_update_sysctl_factor(ncpus: int) -> int:
+    """get_update_sysctl_factor(): 1 + ilog2(min(ncpus, 8)), SCHED_TUNABLESCALING_LOG."""
+    return 1 + (min(max(ncpus, 1), 8).bit_length() - 1)
+
+
 def sched_config(kver: tuple[int, ...], ncpus: int, hz: int) -> SchedConfig:
     """update_sysctl() at boot for a machine running `kver` on `ncpus` CPUs."""
     level = fair_level(kver)
-    factor = 1 + (min(max(ncpus, 1), 8).bit_length() - 1)
+    factor = get_update_sysctl_factor(ncpus)
     # normalized_sysctl_sched_base_slice: 0.75 ms, "sched: Reduce the default
     # slice to avoid tasks getting an extra tick" (6.15) made it 0.70 ms.
     base = 700_000 if level >= BASE_SLICE_070 else 750_000

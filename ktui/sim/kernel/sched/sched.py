@@ -24,6 +24,7 @@ from ktui.sim.state import PlainState, mypyc_attr
 
 if TYPE_CHECKING:
     from ktui.sim.include.linux.sched import TaskStruct
+    from ktui.sim.kernel.sched.topology import SchedDomain
     from ktui.sim.machine import Machine
 
 # kernel/sched/core.c: sched_prio_to_weight[] -- nice -20 .. 19. Each step is
@@ -316,6 +317,17 @@ class Rq(PlainState):
         idle_time: ns spent idle (up to ``idle_since`` while idle).
         spinning_on: Lock id the CPU spins on, -1 if none.
         tick_gen: Bumped when the tick is stopped; stale ticks are dropped.
+        sd: ``rq->sd`` and its parents: this CPU's `SchedDomain` state per
+            level, lowest first (empty on a one-CPU machine).
+        next_balance: jiffies when the periodic balance is next due.
+        cfs_tasks: ``rq->cfs_tasks``: the queued fair tasks, pid -> stamp,
+            in list order from the tail (least recently queued or run) to
+            the head (the dict's insertion order is the list's order).
+        nohz_idle_balance: NOHZ_*_KICK flags of a pending idle balance this
+            CPU does for the idle CPUs (``rq->nohz_idle_balance``).
+        active_balance: An active balance is under way: the stopper was
+            asked to push this CPU's current task to ``push_cpu``.
+        push_cpu: Where the active balance pushes to.
     """
 
     __slots__: Final = (
@@ -339,6 +351,12 @@ class Rq(PlainState):
         "idle_since",
         "spinning_on",
         "tick_gen",
+        "sd",
+        "next_balance",
+        "cfs_tasks",
+        "nohz_idle_balance",
+        "active_balance",
+        "push_cpu",
     )
 
     def __init__(self, cpu: int) -> None:
@@ -362,6 +380,12 @@ class Rq(PlainState):
         self.idle_since = 0
         self.spinning_on = -1
         self.tick_gen = 0
+        self.sd: list[SchedDomain] = []
+        self.next_balance = 0
+        self.cfs_tasks: dict[int, int] = {}
+        self.nohz_idle_balance = 0
+        self.active_balance = 0
+        self.push_cpu = 0
 
 # kernel/sched/sched.h: flags to enqueue_task()/dequeue_task(). The values
 # are internal to the model; the names and meanings are the kernel's.
