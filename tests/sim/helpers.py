@@ -34,6 +34,16 @@ def names_of(sim: Simulator) -> list[str]:
     return [sim.event_at(i).name for i in range(1, sim.recorded + 1)]
 
 
+def switches_of(sim: Simulator) -> list[tuple[int, str, str]]:
+    """(time_ns, prev_comm, next_comm) of every recorded sched_switch."""
+    out = []
+    for i in range(1, sim.recorded + 1):
+        ev = sim.event_at(i)
+        if ev.name == "sched_switch":
+            out.append((ev.time_ns, str(ev.fields["prev_comm"]), str(ev.fields["next_comm"])))
+    return out
+
+
 def lines_of(sim: Simulator) -> list[str]:
     """Every recorded event as 'comm:name:fields' (no time), for compact asserts."""
     from ktui.sim.trace import format_fields

@@ -409,16 +409,23 @@ def sched_dl_overflow(m: Machine, task: TaskStruct, policy: int, attr: SchedAttr
     return -EBUSY
 
 
+def _end_non_contending(m: Machine, task: TaskStruct, rq: Rq) -> None:
+    """A blocked entity still counted until its 0-lag time stops being
+    counted now: running_bw drops and the inactive timer is cancelled."""
+    dl_se = task.dl
+    if dl_se.dl_non_contending:
+        sub_running_bw(dl_se, rq.dl)
+        dl_se.dl_non_contending = False
+        cancel_inactive_timer(m, task.pid, dl_se)
+
+
 def dl_change_utilization(m: Machine, task: TaskStruct, new_bw: int) -> None:
     """dl_change_utilization(): a dequeued task's this_bw moves to new_bw."""
     if task.on_rq:
         return
     rq = m.rqs[task.cpu]
     dl_se = task.dl
-    if dl_se.dl_non_contending:
-        sub_running_bw(dl_se, rq.dl)
-        dl_se.dl_non_contending = False
-        cancel_inactive_timer(m, task.pid, dl_se)
+    _end_non_contending(m, task, rq)
     __sub_rq_bw(dl_se.dl_bw, rq.dl)
     rq.dl.this_bw += new_bw
 
@@ -1353,10 +1360,7 @@ def migrate_task_rq_dl(m: Machine, task: TaskStruct, new_cpu: int) -> None:
     the old rq (the ENQUEUE_MIGRATED wakeup adds it to the new one)."""
     rq = m.rqs[task.cpu]
     dl_se = task.dl
-    if dl_se.dl_non_contending:
-        sub_running_bw(dl_se, rq.dl)
-        dl_se.dl_non_contending = False
-        cancel_inactive_timer(m, task.pid, dl_se)
+    _end_non_contending(m, task, rq)
     sub_rq_bw(dl_se, rq.dl)
 
 

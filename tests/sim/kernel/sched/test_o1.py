@@ -31,7 +31,7 @@ from ktui.sim.kernel.sched.o1 import (
 )
 from ktui.sim.replay.timeline import Simulator
 from ktui.sim.scenario import load_scenario, parse_scenario_text
-from tests.sim.helpers import make_sim
+from tests.sim.helpers import make_sim, switches_of
 
 MS = 1_000_000
 
@@ -50,14 +50,7 @@ def o1_sim(tasks: dict[str, str], **kw: object) -> Simulator:
     return make_sim(tasks, kernel="2.6.22", hz=1000, **kw)  # type: ignore[arg-type]
 
 
-def switches(sim: Simulator) -> list[tuple[int, str, str]]:
-    """(time_ns, prev_comm, next_comm) of every sched_switch."""
-    out = []
-    for i in range(1, sim.recorded + 1):
-        ev = sim.event_at(i)
-        if ev.name == "sched_switch":
-            out.append((ev.time_ns, str(ev.fields["prev_comm"]), str(ev.fields["next_comm"])))
-    return out
+switches = switches_of
 
 
 # -- the macros ---------------------------------------------------------------

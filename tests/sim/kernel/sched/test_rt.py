@@ -19,7 +19,7 @@ from ktui.sim.kernel.sched.classes import task_sched_class
 from ktui.sim.kernel.sysctl import sysctl_value
 from ktui.sim.replay.timeline import Simulator
 from ktui.sim.trace import format_fields
-from tests.sim.helpers import make_sim
+from tests.sim.helpers import make_sim, switches_of
 
 MS = 1_000_000
 RR = 'policy = "rr"\nrt_priority = 10\n'
@@ -36,14 +36,7 @@ def _events(sim: Simulator, *names: str) -> list[tuple[int, int, str, str]]:
     return out
 
 
-def _switches(sim: Simulator) -> list[tuple[int, str, str]]:
-    """(time, prev_comm, next_comm) of every sched_switch."""
-    out = []
-    for i in range(1, sim.recorded + 1):
-        ev = sim.event_at(i)
-        if ev.name == "sched_switch":
-            out.append((ev.time_ns, str(ev.fields["prev_comm"]), str(ev.fields["next_comm"])))
-    return out
+_switches = switches_of
 
 
 # -- SCHED_RR ---------------------------------------------------------------
