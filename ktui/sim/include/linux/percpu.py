@@ -31,12 +31,15 @@ class PerCpu(PlainState):
             spin in a silent loop (see `ktui.sim.hw.cpu`); that resume is
             the only queued one that can carry it, as every kick bumps
             ``exec_gen``, so it needs no clearing.
+        hrtimer_sleepers: Pids of the tasks sleeping on an hrtimer of this
+            CPU's ``hrtimer_cpu_base``, in the order they were armed.
     """
 
-    __slots__: Final = ("cpu", "preempt_count", "ctx_stack", "spin_gen")
+    __slots__: Final = ("cpu", "preempt_count", "ctx_stack", "spin_gen", "hrtimer_sleepers")
 
     def __init__(self, cpu: int) -> None:
         self.cpu = cpu
         self.preempt_count = 0
         self.ctx_stack: list[int] = []
         self.spin_gen = -1
+        self.hrtimer_sleepers: list[int] = []

@@ -19,21 +19,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.include.linux.preempt import CTX_HARDIRQ, context_enter, context_exit
+from ktui.sim.include.trace.events.timer import EV_HRTIMER_EXPIRE_ENTRY, HRTIMER_TICK
 from ktui.sim.kernel.sched.core import K_TICK, kick, sched_tick
 from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, PRIO_NESTED, bind_kind, register_kind
-from ktui.sim.trace import define_event, register_format, symbol
+from ktui.sim.trace import symbol
 
 if TYPE_CHECKING:
     from ktui.sim.kernel.sched.sched import Rq
     from ktui.sim.machine import Machine
 
-EV_HRTIMER_EXPIRE_ENTRY = define_event(
-    "hrtimer_expire_entry", "timer", ("function", "sym")
-)
-register_format(
-    "hrtimer_expire_entry",
-    lambda ev: f"hrtimer=tick_sched function={ev.fields['function']} now={ev.time_ns}",
-)
+def hrtimer_run_sleepers(m: Machine, cpu: int) -> None:
+    """kernel/time/hrtimer.py's, imported late: it imports K_IRQ_EXIT from here."""
+    from ktui.sim.kernel.time.hrtimer import hrtimer_run_sleepers as run
+
+    run(m, cpu)
 
 
 def tick_function(m: Machine) -> int:
@@ -61,7 +60,11 @@ def _run_tick(m: Machine, rq: Rq) -> bool:
         m.jiffies = m.now // m.tick_nsec
     context_enter(m.pcpu[rq.cpu], CTX_HARDIRQ)  # irq_enter()
     sched_tick(m, rq)
-    m.emit(EV_HRTIMER_EXPIRE_ENTRY, rq.cpu, rq.curr, tick_function(m))
+    m.emit(EV_HRTIMER_EXPIRE_ENTRY, rq.cpu, rq.curr, HRTIMER_TICK, tick_function(m))
+    # __hrtimer_run_queues() goes on with the sleepers whose soft expiry
+    # has come, in this same interrupt (each its own event, before irq_exit).
+    if m.pcpu[rq.cpu].hrtimer_sleepers:
+        hrtimer_run_sleepers(m, rq.cpu)
     # irq_exit() right after this event, before anything else happens.
     m.push(m.now, PRIO_NESTED, K_IRQ_EXIT, rq.cpu, CTX_HARDIRQ)
     return True

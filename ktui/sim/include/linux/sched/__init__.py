@@ -321,6 +321,8 @@ class TaskStruct(PlainState):
         "run_start",
         "exit_code",
         "delay_until",
+        "hrtimer_softexpires",
+        "hrtimer_expires",
     )
 
     def __init__(self, pid: int, comm: str, cpus_mask: tuple[int, ...]) -> None:
@@ -363,6 +365,10 @@ class TaskStruct(PlainState):
         self.run_start = 0
         self.exit_code = 0
         self.delay_until = 0
+        # The task's hrtimer_sleeper (on its stack in the kernel): soft and
+        # hard expiry of its nanosleep/usleep_range.
+        self.hrtimer_softexpires = 0
+        self.hrtimer_expires = 0
 
     @property
     def nice(self) -> int:

@@ -1,0 +1,1 @@
+"""Tracepoint definitions shared by several modules: mirrors include/trace/."""

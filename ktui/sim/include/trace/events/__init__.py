@@ -1,0 +1,1 @@
+"""include/trace/events/: one module per TRACE_SYSTEM."""
