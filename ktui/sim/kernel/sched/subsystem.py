@@ -17,6 +17,7 @@ SUBSYSTEM = Subsystem(
         "ktui.sim.kernel.sched.syscalls",
         "ktui.sim.kernel.fork",
         "ktui.sim.kernel.exit",
+        "ktui.sim.kernel.sched.completion",
     ),
     subjects={"task": TASK, "cpu": CPU},
     # kernel/sysctl.c is the core kernel's; the scheduler, loaded first,
