@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 from ktui.sim.breakpoints.subject import Attr, Key, Subject
 from ktui.sim.breakpoints.values import Value
 from ktui.sim.include.linux.preempt import in_atomic, in_hardirq, in_interrupt, in_softirq
+from ktui.sim.include.linux.sched import SchedPolicy
 from ktui.sim.trace import Names, state_letter
 
 if TYPE_CHECKING:
@@ -76,11 +77,16 @@ def task_pid(m: Machine, item: str) -> int | None:
     return n if 0 < n < len(names.comms) else None
 
 
+def _dl_started(t: TaskStruct) -> bool:
+    """A SCHED_DEADLINE task whose CBS instance has begun (dl.deadline set)."""
+    return t.policy == int(SchedPolicy.SCHED_DEADLINE) and t.dl.deadline != 0
+
+
 def _blocked_on(m: Machine, t: TaskStruct) -> Value:
     return m.locks[t.blocked_on].name if t.blocked_on >= 0 else ""
 
 
-_TASK_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value]]] = {
+_TASK_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value | None]]] = {
     "state": lambda m, t: task_state_letter(t),
     "prio": lambda m, t: t.prio,
     "nice": lambda m, t: t.nice,
@@ -92,8 +98,12 @@ _TASK_GET: Final[dict[str, Callable[[Machine, TaskStruct], Value]]] = {
     "blocked_on": _blocked_on,
     # deadline.c: the CBS budget left in this instance and its absolute
     # deadline (/proc/PID/sched's dl.runtime and dl.deadline)
-    "dl_runtime_left": lambda m, t: t.dl.runtime,
-    "dl_deadline_abs": lambda m, t: t.dl.deadline,
+    # deadline (/proc/PID/sched's dl.runtime and dl.deadline). None (the
+    # condition is false) for a task that is not SCHED_DEADLINE or whose
+    # first instance has not begun (deadline 0: setup_new_dl_entity() not
+    # yet run), so `dl_runtime_left <= 0` means an exhausted budget.
+    "dl_runtime_left": lambda m, t: t.dl.runtime if _dl_started(t) else None,
+    "dl_deadline_abs": lambda m, t: t.dl.deadline if _dl_started(t) else None,
     "rt_priority": lambda m, t: t.rt_priority,
     "time_slice": lambda m, t: t.rt.time_slice,
 }

@@ -108,3 +108,18 @@ def test_cpu_context_attrs_follow_the_per_cpu_preempt_count() -> None:
     sim2.add_breakpoint("cpu 0 in_atomic == 1 and cpu 0 in_interrupt == 0")
     assert sim2.run() == "breakpoint"
     assert sim2.machine.pcpu[0].preempt_count == 1
+
+
+def test_dl_runtime_left_breakpoint_stops_at_the_exhausted_budget() -> None:
+    """`task greedy dl_runtime_left <= 0` (deadline-miss): not at the fork,
+    where the task has no CBS instance yet (runtime 0 until
+    setup_new_dl_entity()), but when its 10 ms budget is used up: it runs
+    first (earlier deadline ties go to the first queued), from 0 to 10 ms."""
+    from ktui.sim.scenario.builtin import load_scenario
+
+    sim = Simulator(load_scenario("deadline-miss"))
+    sim.add_breakpoint("task greedy dl_runtime_left <= 0")
+    assert sim.run() == "breakpoint"
+    assert sim.machine.now == 10_000_000
+    greedy = next(t for t in sim.machine.tasks.values() if t.comm == "greedy")
+    assert greedy.dl.runtime <= 0 and greedy.dl.deadline == 50_000_000
