@@ -82,6 +82,14 @@ EV_SCHED_MIGRATE_TASK = define_event(
     ("orig_cpu", "cpu"),
     ("dest_cpu", "cpu"),
 )
+# include/trace/events/sched.h prints these CPUs with %d (target_cpu is %03d).
+register_format(
+    "sched_migrate_task",
+    lambda ev: (
+        f"comm={ev.fields['comm']} pid={ev.fields['pid']} prio={ev.fields['prio']} "
+        f"orig_cpu={ev.fields['orig_cpu']} dest_cpu={ev.fields['dest_cpu']}"
+    ),
+)
 EV_SCHED_WAKEUP_NEW = define_event(
     "sched_wakeup_new", "sched", ("pid", "pid"), ("prio", "prio"), ("target_cpu", "cpu")
 )

@@ -343,7 +343,7 @@ def test_a_preempted_rt_task_is_pushed_to_the_idle_cpu() -> None:
     ev = _events(sim, "sched_switch", "sched_migrate_task")
     assert ev[1:4] == [
         (1 * MS, 0, "sched_switch", "prev_comm=lo prev_pid=1 prev_prio=89 prev_state=R+ ==> next_comm=hi next_pid=2 next_prio=49"),
-        (1 * MS, 0, "sched_migrate_task", "comm=lo pid=1 prio=89 orig_cpu=000 dest_cpu=001"),
+        (1 * MS, 0, "sched_migrate_task", "comm=lo pid=1 prio=89 orig_cpu=0 dest_cpu=1"),
         (1 * MS, 1, "sched_switch", "prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=lo next_pid=1 next_prio=89"),
     ]  # fmt: skip
     lo = sim.machine.tasks[1]
@@ -368,7 +368,7 @@ def test_a_cpu_whose_rt_task_ends_pulls_a_waiting_one() -> None:
         (0, "sched_migrate_task"),  # pushed by CPU 0
         (1, "sched_switch"),  # CPU 1 runs lo
     ]
-    assert "comm=lo pid=3 prio=89 orig_cpu=000 dest_cpu=001" in ev[1][3]
+    assert "comm=lo pid=3 prio=89 orig_cpu=0 dest_cpu=1" in ev[1][3]
     assert "next_comm=lo" in ev[2][3]
 
 

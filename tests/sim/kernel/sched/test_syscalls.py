@@ -194,7 +194,7 @@ def test_setaffinity_moves_the_caller_to_an_allowed_cpu() -> None:
     lines = [format_line(sim.event_at(i)) for i in range(1, sim.recorded + 1)]
     i = next(k for k, ln in enumerate(lines) if "sys_enter: NR 203" in ln)
     assert "prev_comm=t1" in lines[i + 1] and "prev_state=R+" in lines[i + 1]
-    assert "sched_migrate_task: comm=t1 pid=1 prio=120 orig_cpu=000 dest_cpu=001" in lines[i + 2]
+    assert "sched_migrate_task: comm=t1 pid=1 prio=120 orig_cpu=0 dest_cpu=1" in lines[i + 2]
     exit_line = next(ln for ln in lines[i:] if "sys_exit: NR 203" in ln)
     assert "[001]" in exit_line and exit_line.endswith("= 0")
     r = _returns(sim)["r"]
@@ -211,7 +211,7 @@ def test_setaffinity_moves_a_queued_task() -> None:
         "t2": "cpu = 0\n---\nrun 1ms\n",
     }, cpus=2)
     lines = [format_line(sim.event_at(i)) for i in range(1, sim.recorded + 1)]
-    assert any("t1-1" in ln and "sched_migrate_task: comm=t2 pid=2 prio=120 orig_cpu=000 dest_cpu=001" in ln for ln in lines)
+    assert any("t1-1" in ln and "sched_migrate_task: comm=t2 pid=2 prio=120 orig_cpu=0 dest_cpu=1" in ln for ln in lines)
     assert _returns(sim)["r"]["value"] == 0
     assert _task(sim, "t2")["cpu"] == 1
 
