@@ -18,7 +18,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ktui.sim.include.linux.sched import TASK_ON_RQ_QUEUED, TaskState, TaskStruct
+from ktui.sim.include.linux.sched import (
+    TASK_ON_RQ_MIGRATING,
+    TASK_ON_RQ_QUEUED,
+    TaskState,
+    TaskStruct,
+)
 from ktui.sim.kernel.sched.classes import (
     FAIR_RANK,
     for_each_class,
@@ -149,11 +154,18 @@ def activate_task(m: Machine, rq: Rq, task: TaskStruct, flags: int) -> None:
 
 
 def deactivate_task(m: Machine, rq: Rq, task: TaskStruct, flags: int) -> None:
-    """block_task()/deactivate_task(): dequeue a task that goes to sleep.
+    """block_task()/deactivate_task(): dequeue a task that goes to sleep
+    (DEQUEUE_SLEEP) or leaves this rq to be enqueued again (any other
+    dequeue: ``p->on_rq = TASK_ON_RQ_MIGRATING`` first, as the kernel's
+    deactivate_task() does, so the classes see a migration).
 
-    With DELAY_DEQUEUE (6.12+) the fair class may keep it queued; then it
-    stays ``on_rq`` until it is picked or woken.
+    With DELAY_DEQUEUE (6.12+) the fair class may keep a sleeping task
+    queued; then it stays ``on_rq`` until it is picked or woken.
     """
+    if not flags & DEQUEUE_SLEEP:
+        task.on_rq = TASK_ON_RQ_MIGRATING
+        task_sched_class(task).dequeue_task(m, rq, task, flags)
+        return
     if task_sched_class(task).dequeue_task(m, rq, task, flags):
         task.on_rq = 0
 

@@ -1137,12 +1137,12 @@ def _first_pushable(m: Machine, rq: Rq, cpu: int) -> int | None:
 def _move_queued_task(m: Machine, src: Rq, dst: Rq, task: TaskStruct) -> None:
     """move_queued_task_locked(): deactivate, set_task_cpu(), activate, with
     TASK_ON_RQ_MIGRATING (the bandwidth moves with the task)."""
-    from ktui.sim.kernel.sched.core import EV_SCHED_MIGRATE_TASK, activate_task
+    from ktui.sim.kernel.sched.core import EV_SCHED_MIGRATE_TASK, activate_task, set_task_cpu
 
     task.on_rq = TASK_ON_RQ_MIGRATING
     dequeue_task_dl(m, src, task, 0)
     orig = task.cpu
-    task.cpu = dst.cpu
+    set_task_cpu(m, task, dst.cpu)  # counts se.nr_migrations
     update_rq_clock(m, dst)
     activate_task(m, dst, task, 0)
     _queue_event(m, src.cpu, EV_SCHED_MIGRATE_TASK, (task.pid, task.prio, orig, dst.cpu))
@@ -1357,7 +1357,11 @@ def prio_changed_dl(m: Machine, rq: Rq, task: TaskStruct, old_prio: int) -> None
 
 def migrate_task_rq_dl(m: Machine, task: TaskStruct, new_cpu: int) -> None:
     """migrate_task_rq_dl(): a waking task moves CPU; its bandwidth leaves
-    the old rq (the ENQUEUE_MIGRATED wakeup adds it to the new one)."""
+    the old rq (the ENQUEUE_MIGRATED wakeup adds it to the new one).
+    Nothing for a queued task moved by push/pull or the stopper
+    (``p->__state != TASK_WAKING``: the model's on_rq is not 0 then)."""
+    if task.on_rq:
+        return
     rq = m.rqs[task.cpu]
     dl_se = task.dl
     _end_non_contending(m, task, rq)

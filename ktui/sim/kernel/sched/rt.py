@@ -740,6 +740,7 @@ def move_queued_task_locked(m: Machine, src: Rq, dst: Rq, p: TaskStruct, cpu: in
         EV_SCHED_MIGRATE_TASK,
         activate_task,
         deactivate_task,
+        set_task_cpu,
         update_rq_clock,
     )
 
@@ -747,7 +748,7 @@ def move_queued_task_locked(m: Machine, src: Rq, dst: Rq, p: TaskStruct, cpu: in
     update_rq_clock(m, dst)
     deactivate_task(m, src, p, 0)
     orig = p.cpu
-    p.cpu = dst.cpu  # set_task_cpu(); rt has no migrate_task_rq
+    set_task_cpu(m, p, dst.cpu)  # rt has no migrate_task_rq; counts se.nr_migrations
     m.emit(EV_SCHED_MIGRATE_TASK, cpu, m.rqs[cpu].curr, p.pid, p.prio, orig, dst.cpu)
     activate_task(m, dst, p, 0)
 

@@ -77,6 +77,7 @@ from ktui.sim.kernel.sched.core import (
     activate_task,
     deactivate_task,
     schedule,
+    set_task_cpu,
     update_rq_clock,
     wakeup_preempt,
 )
@@ -670,18 +671,12 @@ def __set_cpus_allowed_ptr(
 
 
 def move_queued_task(m: Machine, rq: Rq, p: TaskStruct, new_cpu: int, on_cpu: int) -> None:
-    """move_queued_task(): dequeue, set_task_cpu() (``sched_migrate_task``
-    on `on_cpu`), enqueue on the new rq, wakeup_preempt() there.
-
-    The class's migrate_task_rq() is told while `p` is still queued:
-    fair's pre-6.6 migrate_task_rq_cfs() tests se->on_rq where the kernel
-    tests TASK_WAKING, and would renormalise the vruntime a second time
-    after the dequeue did.
-    """
+    """move_queued_task(): deactivate_task() (TASK_ON_RQ_MIGRATING),
+    set_task_cpu() (``sched_migrate_task`` on `on_cpu`), enqueue on the new
+    rq, wakeup_preempt() there."""
     orig = p.cpu
-    task_sched_class(p).migrate_task_rq(m, p, new_cpu)
     deactivate_task(m, rq, p, 0)
-    p.cpu = new_cpu
+    set_task_cpu(m, p, new_cpu)
     m.emit(EV_SCHED_MIGRATE_TASK, on_cpu, m.rqs[on_cpu].curr, p.pid, p.prio, orig, new_cpu)
     _activate_migrated(m, p, new_cpu)
 

@@ -348,6 +348,8 @@ def test_a_preempted_rt_task_is_pushed_to_the_idle_cpu() -> None:
     ]  # fmt: skip
     lo = sim.machine.tasks[1]
     assert lo.se.sum_exec_runtime == 50 * MS and lo.nivcsw == 1
+    # set_task_cpu() counts the push (/proc/PID/sched's se.nr_migrations)
+    assert lo.se.nr_migrations == 1 and sim.machine.tasks[2].se.nr_migrations == 0
 
 
 def test_a_cpu_whose_rt_task_ends_pulls_a_waiting_one() -> None:
