@@ -59,7 +59,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
 GROUP = "ktui.sim._fast"
 """mypyc's shared library: ``ktui/sim/_fast__mypyc<suffix>``, inside the
-package so that the editable install's import hook finds it."""
+package so that the editable install's import hook finds it. (mypyc then
+gives a compiled package's ``__init__`` a ``__path__`` under this directory,
+which finds no uncompiled submodule: compile a package whole, as
+tests/test_build_fast.py checks.)"""
 
 FAST_MODULES: tuple[str, ...] = (
     "ktui/sim/state.py",
@@ -96,7 +99,12 @@ subclass its `Names`, and compiling it gains nothing measurable."""
 
 def module_names() -> list[str]:
     """The dotted names of `FAST_MODULES`."""
-    return [m.removesuffix(".py").replace("/", ".") for m in FAST_MODULES]
+    return [_dotted(m) for m in FAST_MODULES]
+
+
+def _dotted(path: str) -> str:
+    """``a/b/c.py`` -> ``a.b.c``; a package's ``a/b/__init__.py`` -> ``a.b``."""
+    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
 
 
 def compiled_in_use() -> list[str]:
@@ -114,6 +122,8 @@ def compiled_in_use() -> list[str]:
             except ImportError:
                 continue
             origin = spec.origin if spec is not None else None
+            if spec is None and name in sys.modules:  # imported by its parent just now
+                origin = getattr(sys.modules[name], "__file__", None)
         if origin and origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
             found.append(name)
     return found
@@ -153,9 +163,12 @@ class _PureFinder(importlib.abc.MetaPathFinder):
     ) -> ModuleSpec | None:
         if fullname not in self.names:
             return None
-        return importlib.util.spec_from_file_location(
-            fullname, ROOT / (fullname.replace(".", "/") + ".py")
-        )
+        base = ROOT / fullname.replace(".", "/")
+        if (base / "__init__.py").exists():  # a package: its __init__, and its path
+            return importlib.util.spec_from_file_location(
+                fullname, base / "__init__.py", submodule_search_locations=[str(base)]
+            )
+        return importlib.util.spec_from_file_location(fullname, base.with_suffix(".py"))
 
 
 def _built_module_names() -> list[str]:
@@ -165,7 +178,8 @@ def _built_module_names() -> list[str]:
         rel = path.relative_to(ROOT)
         stem = rel.name.split(".")[0]
         if not stem.endswith("__mypyc"):  # the shared library, not a module
-            names.append(".".join((*rel.parent.parts, stem)))
+            parts = rel.parent.parts if stem == "__init__" else (*rel.parent.parts, stem)
+            names.append(".".join(parts))
     return names
 
 

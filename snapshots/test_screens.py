@@ -152,3 +152,8 @@ class TestSchedClasses:
         """o1-interactive (2.6.22) at 250 ms: the active and expired arrays with
         each task's dynamic prio and timeslice left."""
         assert snap_compare(_at("o1-interactive", 250_000_000), terminal_size=(120, 40), run_before=keys(settle, "2"))
+
+    def test_balance_4cpu(self, snap_compare: Any, settle: Settle) -> None:
+        """balance-4cpu at 100 ms: the hogs spread over the four CPUs by the
+        balancer (migrations marked on the timeline), pinned on CPU 0."""
+        assert snap_compare(_at("balance-4cpu", 100_000_000), terminal_size=(120, 40), run_before=keys(settle, "2"))

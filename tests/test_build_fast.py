@@ -174,3 +174,17 @@ def test_pure_without_mypy_extensions() -> None:
         "sim = ktui.sim.load('abba'); sim.run(); print(sim.status)\n"
     )
     assert _python(code, pure=False).strip() == "deadlock"
+
+
+def test_a_compiled_package_has_every_module_compiled() -> None:
+    """mypyc (2.4) gives a compiled package's __init__ a __path__ under the
+    group library's directory, where no submodule is found: a package in
+    FAST_MODULES must have all its modules in the list too."""
+    from pathlib import Path
+
+    listed = set(build_fast.FAST_MODULES)
+    for init in (m for m in listed if m.endswith("/__init__.py")):
+        pkg = Path(build_fast.ROOT) / init.removesuffix("__init__.py")
+        for py in sorted(pkg.glob("*.py")):
+            rel = str(py.relative_to(build_fast.ROOT))
+            assert rel in listed, f"{rel} is in compiled package {init} but not in FAST_MODULES"

@@ -379,3 +379,4 @@ class TaskStruct(PlainState):
     def nr_switches(self) -> int:
         """nvcsw + nivcsw, as /proc/PID/sched's nr_switches."""
         return self.nvcsw + self.nivcsw
+
