@@ -122,6 +122,8 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
         and schedule(m, rq, preempt=True)
     ):
         return True  # (if it picked the same task again, carry on below)
+    if task.jobctl and _may_stop(task, pcpu.preempt_count):
+        return _signal_stop(m, rq, task)
     if task.state != RUNNING:
         # set_current_state(); schedule(): the task blocks (or dies).
         if in_atomic_preempt_off(pcpu.preempt_count):
@@ -165,6 +167,8 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
             task.run_left = 0
             task.pc += 1
             continue
+        if task.jobctl and _may_stop(task, pcpu.preempt_count):
+            return _signal_stop(m, rq, task)
         op = program[task.pc] if task.pc < len(program) else EXIT_OP
         name = op.name
         if name == "repeat":
@@ -325,6 +329,27 @@ def validate_cpus(m: Machine) -> None:
     """
     for pcpu in m.pcpu:
         validate_pcpu(pcpu)
+
+
+def _may_stop(task: TaskStruct, preempt_count: int) -> bool:
+    """The task is on its way back to user mode (exit_to_user_mode_loop()
+    looks at its signals): between ops, or computing in ``run``; not inside
+    a syscall, a busy-wait, an atomic section or with interrupts off."""
+    return (
+        task.state == RUNNING
+        and task.op_phase == 0
+        and not task.delay_until
+        and not preempt_count
+        and not task.irqs_disabled
+    )
+
+
+def _signal_stop(m: Machine, rq: Rq, task: TaskStruct) -> bool:
+    """do_signal_stop() (kernel/signal.py, imported here only when a stop is
+    pending: it imports this module)."""
+    from ktui.sim.kernel.signal import do_signal_stop
+
+    return do_signal_stop(m, rq, task)
 
 
 def continue_task(m: Machine, rq: Rq) -> None:

@@ -18,6 +18,7 @@ SUBSYSTEM = Subsystem(
         "ktui.sim.kernel.fork",
         "ktui.sim.kernel.exit",
         "ktui.sim.kernel.sched.completion",
+        "ktui.sim.kernel.signal",
     ),
     subjects={"task": TASK, "cpu": CPU},
     # kernel/sysctl.c is the core kernel's; the scheduler, loaded first,

@@ -88,7 +88,7 @@ def _flags_word(word: str) -> int:
     return flags
 
 
-def _target_word(word: str, resolve: ArgResolver) -> int:
+def target_word(word: str, resolve: ArgResolver) -> int:
     """``pid=N`` (any integer: -1 is the kernel's -EINVAL) or a task name."""
     if word.startswith("pid="):
         return _int_word("pid", word[4:], -(2**31), 2**31 - 1)
@@ -99,7 +99,7 @@ def parse_target_only(words: Sequence[str], resolve: ArgResolver) -> tuple[tuple
     """``[TASK|pid=N]``: the target, the caller by default."""
     if len(words) > 1:
         raise ValueError(f"expected at most a target (a task name or pid=N), got {len(words)} words")
-    return ((_target_word(words[0], resolve) if words else SELF),), ()
+    return ((target_word(words[0], resolve) if words else SELF),), ()
 
 
 _SETATTR_KEYS: Final = {
@@ -129,7 +129,7 @@ def parse_setattr(words: Sequence[str], resolve: ArgResolver) -> tuple[tuple[int
             if target:
                 raise ValueError(f"a second target {shorten(word)!r}; name one task (or pid=N)")
             target = True
-            args[0] = _target_word(word, resolve)
+            args[0] = target_word(word, resolve)
             continue
         slot = _SETATTR_KEYS.get(key)
         if slot is None:
@@ -153,7 +153,7 @@ def parse_setscheduler(words: Sequence[str], resolve: ArgResolver) -> tuple[tupl
     """``POLICY PRIO [TASK|pid=N]``."""
     if not 2 <= len(words) <= 3:
         raise ValueError(f"expected POLICY PRIO [TASK], got {len(words)} words")
-    target = _target_word(words[2], resolve) if len(words) == 3 else SELF
+    target = target_word(words[2], resolve) if len(words) == 3 else SELF
     return (target, _policy_word(words[0]), _int_word("PRIO", words[1])), ()
 
 
@@ -186,7 +186,7 @@ def parse_setaffinity(words: Sequence[str], resolve: ArgResolver) -> tuple[tuple
     """``CPU-LIST [TASK|pid=N]``."""
     if not 1 <= len(words) <= 2:
         raise ValueError(f"expected CPU-LIST [TASK], got {len(words)} words")
-    target = _target_word(words[1], resolve) if len(words) == 2 else SELF
+    target = target_word(words[1], resolve) if len(words) == 2 else SELF
     return (target, parse_cpulist(words[0])), ()
 
 

@@ -323,6 +323,7 @@ class TaskStruct(PlainState):
         "delay_until",
         "hrtimer_softexpires",
         "hrtimer_expires",
+        "jobctl",
     )
 
     def __init__(self, pid: int, comm: str, cpus_mask: tuple[int, ...]) -> None:
@@ -369,6 +370,7 @@ class TaskStruct(PlainState):
         # hard expiry of its nanosleep/usleep_range.
         self.hrtimer_softexpires = 0
         self.hrtimer_expires = 0
+        self.jobctl = 0  # JOBCTL_STOP_PENDING (kernel/signal.py)
 
     @property
     def nice(self) -> int:
