@@ -74,6 +74,19 @@ def test_render_aligns_wide_names(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert ascii_twin(got) == want
 
 
+def test_trace_aligns_wide_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``ktui run --trace``: comm is padded to 16 terminal cells, so the
+    trace with 2-cell names is the trace of their ASCII twins."""
+    wide, twin = _wide_and_twin(tmp_path)
+    main(["run", str(wide), "--trace"])
+    got = capsys.readouterr().out
+    main(["run", str(twin), "--trace"])
+    want = capsys.readouterr().out
+    assert "日本語-1" in got
+    strip = [line for line in ascii_twin(got).splitlines() if "state_hash" not in line]
+    assert strip == [line for line in want.splitlines() if "state_hash" not in line]
+
+
 U64_MAX = 2**64 - 1  # numbers in breakpoints (u64 event fields)
 KTIME_MAX = 2**63 - 1  # times and durations: ktime_t is s64 (include/linux/ktime.h)
 UINT_MAX = 2**32 - 1  # msleep(unsigned int msecs)

@@ -15,6 +15,8 @@ about 40 bytes each and never reach the garbage collector.
 
 from __future__ import annotations
 
+import unicodedata
+
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping
@@ -252,12 +254,27 @@ def format_fields(ev: Event) -> str:
     return " ".join(parts)
 
 
+def display_width(text: str) -> int:
+    """Terminal cells of `text`: 2 for East Asian wide/fullwidth characters, 0
+    for combining marks, 1 otherwise (unicodedata; the sim imports no rich)."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
 def format_line(ev: Event) -> str:
     """One line in ftrace's text format: ``comm-pid [cpu] seconds: event: fields``."""
     secs, ns = divmod(ev.time_ns, 1_000_000_000)
-    # trace_output.c: "%16s-%-7d" then " [%03d] " and "%5lu.%06lu: "
+    # trace_output.c: "%16s-%-7d" then " [%03d] " and "%5lu.%06lu: ". The
+    # kernel's %16s pads by bytes, which misaligns a wide or non-ASCII comm;
+    # this pads by terminal cells, so the columns stay aligned.
+    comm = ev.common_comm
+    pad = " " * max(0, 16 - display_width(comm))
     return (
-        f"{ev.common_comm:>16}-{ev.common_pid:<7} [{ev.cpu:03d}] "
+        f"{pad}{comm}-{ev.common_pid:<7} [{ev.cpu:03d}] "
         f"{secs:5d}.{ns // 1000:06d}: {ev.name}: {format_fields(ev)}"
     )
 
