@@ -16,7 +16,6 @@ about 40 bytes each and never reach the garbage collector.
 from __future__ import annotations
 
 import unicodedata
-
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping
