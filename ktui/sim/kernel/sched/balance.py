@@ -67,7 +67,7 @@ from ktui.sim.kernel.sched.core import (
     update_rq_clock,
     wakeup_preempt,
 )
-from ktui.sim.kernel.sched.fair import dequeue_task_fair
+from ktui.sim.kernel.sched.fair import dequeue_task_fair, idle_cpu, sched_idle_cpu
 from ktui.sim.kernel.sched.sched import ENQUEUE_MIGRATED, Rq
 from ktui.sim.kernel.sched.topology import (
     SCHED_CAPACITY_SCALE,
@@ -78,6 +78,7 @@ from ktui.sim.kernel.sched.topology import (
     DomainLevel,
     SchedDomain,
 )
+from ktui.sim.kernel.time.timer import msecs_to_jiffies
 from ktui.sim.machine import PRIO_CONT, PRIO_NESTED, register_kind
 from ktui.sim.state import PlainState, mypyc_attr
 
@@ -185,25 +186,6 @@ def sched_init_domains(m: Machine) -> None:
 def jiffies(m: Machine) -> int:
     """jiffies, from the clock (every CPU agrees; ticks fall on its multiples)."""
     return m.now // m.tick_nsec
-
-
-def msecs_to_jiffies(m: Machine, ms: int) -> int:
-    """msecs_to_jiffies(): rounded up."""
-    return -(-ms * m.hz // 1000)
-
-
-def idle_cpu(m: Machine, cpu: int) -> bool:
-    """idle_cpu(): running the idle task with nothing queued."""
-    rq = m.rqs[cpu]
-    return rq.curr == 0 and rq.nr_running == 0
-
-
-def sched_idle_cpu(m: Machine, cpu: int) -> bool:
-    """sched_idle_cpu(): everything runnable there is SCHED_IDLE."""
-    rq = m.rqs[cpu]
-    if not rq.nr_running or rq.nr_running != rq.cfs.nr_queued:
-        return False
-    return all(m.tasks[pid].policy == SCHED_IDLE for pid in rq.cfs_tasks)
 
 
 def is_core_idle(m: Machine, cpu: int) -> bool:
@@ -846,7 +828,7 @@ def get_sd_balance_interval(m: Machine, sd: SchedDomain, cpu_busy: bool) -> int:
     interval = sd.balance_interval
     if cpu_busy:
         interval *= lvl.busy_factor
-    interval = msecs_to_jiffies(m, interval)
+    interval = msecs_to_jiffies(interval, m.hz)
     if cpu_busy:
         interval -= 1
     max_load_balance_interval = m.hz * m.ncpus // 10

@@ -761,13 +761,19 @@ def select_task_rq_fair(m: FairMachine, task: TaskStruct, wake_flags: int) -> in
     return select_idle_sibling(m, task, prev, new_cpu)
 
 
-def _available_idle_cpu(m: FairMachine, cpu: int) -> bool:
-    """available_idle_cpu(): idle_cpu() (vCPUs are never preempted here)."""
+def idle_cpu(m: FairMachine, cpu: int) -> bool:
+    """idle_cpu() (kernel/sched/core.c): running the idle task with nothing
+    queued."""
     rq = m.rqs[cpu]
     return rq.curr == 0 and rq.nr_running == 0
 
 
-def _sched_idle_cpu(m: FairMachine, cpu: int) -> bool:
+def available_idle_cpu(m: FairMachine, cpu: int) -> bool:
+    """available_idle_cpu(): idle_cpu(), as no vCPU is ever preempted here."""
+    return idle_cpu(m, cpu)
+
+
+def sched_idle_cpu(m: FairMachine, cpu: int) -> bool:
     """sched_idle_cpu(): only SCHED_IDLE tasks are runnable on `cpu`."""
     rq = m.rqs[cpu]
     if not rq.nr_running or rq.nr_running != rq.cfs.nr_queued:
@@ -783,11 +789,11 @@ def wake_affine_idle(m: FairMachine, this_cpu: int, prev_cpu: int, sync: bool) -
     CPU gives its own CPU; an idle prev gives prev.
     """
     topo = m.cfg.topology
-    if _available_idle_cpu(m, this_cpu) and topo.cpus_share_cache(this_cpu, prev_cpu):
-        return prev_cpu if _available_idle_cpu(m, prev_cpu) else this_cpu
+    if available_idle_cpu(m, this_cpu) and topo.cpus_share_cache(this_cpu, prev_cpu):
+        return prev_cpu if available_idle_cpu(m, prev_cpu) else this_cpu
     if sync and m.rqs[this_cpu].nr_running == 1:
         return this_cpu
-    if _available_idle_cpu(m, prev_cpu):
+    if available_idle_cpu(m, prev_cpu):
         return prev_cpu
     return -1
 
@@ -842,12 +848,12 @@ def select_idle_sibling(m: FairMachine, task: TaskStruct, prev: int, target: int
     SIS_UTIL's scan limit (the whole LLC is scanned), asymmetric capacity.
     """
     topo = m.cfg.topology
-    if _available_idle_cpu(m, target) or _sched_idle_cpu(m, target):
+    if available_idle_cpu(m, target) or sched_idle_cpu(m, target):
         return target
     if (
         prev != target
         and topo.cpus_share_cache(prev, target)
-        and (_available_idle_cpu(m, prev) or _sched_idle_cpu(m, prev))
+        and (available_idle_cpu(m, prev) or sched_idle_cpu(m, prev))
     ):
         return prev
     llc = topo.llc[target]
@@ -857,7 +863,7 @@ def select_idle_sibling(m: FairMachine, task: TaskStruct, prev: int, target: int
     if topo.smt > 1:
         # test_idle_cores(): sd_llc_shared->has_idle_cores, computed here
         has_idle_core = any(
-            all(_available_idle_cpu(m, c) for c in topo.smt_mask[core])
+            all(available_idle_cpu(m, c) for c in topo.smt_mask[core])
             for core in llc[:: topo.smt]
         )
         if not has_idle_core and topo.cpus_share_cache(prev, target):
@@ -873,7 +879,7 @@ def select_idle_smt(m: FairMachine, task: TaskStruct, llc: tuple[int, ...], targ
     for cpu in m.cfg.topology.smt_mask[target]:
         if cpu == target or cpu not in task.cpus_mask or cpu not in llc:
             continue
-        if _available_idle_cpu(m, cpu) or _sched_idle_cpu(m, cpu):
+        if available_idle_cpu(m, cpu) or sched_idle_cpu(m, cpu):
             return cpu
     return -1
 
@@ -902,9 +908,9 @@ def select_idle_cpu(
             # select_idle_core()
             idle = True
             for sib in smt_mask[cpu]:
-                if not _available_idle_cpu(m, sib):
+                if not available_idle_cpu(m, sib):
                     idle = False
-                    if idle_cpu == -1 and _sched_idle_cpu(m, sib) and sib in cpus:
+                    if idle_cpu == -1 and sched_idle_cpu(m, sib) and sib in cpus:
                         idle_cpu = sib
                     break
                 if idle_cpu == -1 and sib in cpus:
@@ -912,7 +918,7 @@ def select_idle_cpu(
             if idle:
                 return cpu
             skip.extend(smt_mask[cpu])
-        elif _available_idle_cpu(m, cpu) or _sched_idle_cpu(m, cpu):
+        elif available_idle_cpu(m, cpu) or sched_idle_cpu(m, cpu):
             return cpu
     return idle_cpu
 
