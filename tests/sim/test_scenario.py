@@ -386,7 +386,38 @@ def test_bad_lock_name_and_kind() -> None:
     e = err('[locks]\nA = "mutx"\n')
     assert e.line == 2 and "unknown lock kind 'mutx'; did you mean 'mutex'" in str(e)
     e = err("[locks]\nA = 1\n")
-    assert "expected a lock kind (mutex | spinlock), got an integer" in str(e)
+    assert "expected a lock kind (mutex | raw_spinlock | spinlock" in str(e) and "got an integer" in str(e)
+
+
+def test_lock_table_form_class_and_count() -> None:
+    """``NAME = { kind, class, count }``: several locks share a lockdep class;
+    a semaphore's count is sema_init()'s."""
+    sc = parse_scenario_text(
+        '[locks]\nX1 = { kind = "spinlock", class = "X" }\nX2 = { kind = "spinlock", class = "X" }\n'
+        'Y = "mutex"\n[[task]]\nname = "t"\nprogram = "spin_lock X1\\nspin_lock_nested X2 1\\nspin_unlock X2\\nspin_unlock X1"\n',
+        "x.toml",
+    )
+    assert [(lk.name, lk.class_name) for lk in sc.locks] == [("X1", "X"), ("X2", "X"), ("Y", "Y")]
+
+
+@pytest.mark.parametrize(
+    ("value", "line", "expect"),
+    [
+        ('{ kind = "spinlock", clas = "X" }', 2, "unknown key 'clas'; did you mean 'class'"),
+        ('{ class = "X" }', 2, "missing key 'kind'"),
+        ('{ kind = "mutex", count = 2 }', 2, "count is a semaphore's initial count; A is a mutex"),
+        ('{ kind = "spinlock", class = "9x" }', 2, "lock class '9x' is not an identifier"),
+        ('{ kind = 3 }', 2, "expected a lock kind"),
+    ],
+)
+def test_lock_table_form_errors(value: str, line: int, expect: str) -> None:
+    e = err(f"[locks]\nA = {value}\n")
+    assert e.line == line and expect in str(e), str(e)
+
+
+def test_lock_class_of_two_kinds_is_refused() -> None:
+    e = err('[locks]\nA = { kind = "spinlock", class = "X" }\nB = { kind = "mutex", class = "X" }\n')
+    assert e.line == 3 and "lock class 'X' is a spinlock (A) and cannot also hold mutex B" in str(e)
 
 
 # --- errors: tasks -------------------------------------------------------------------

@@ -61,6 +61,10 @@ MAX_DESCRIPTION_LEN: Final = 4096
 """Longest ``[scenario] description``."""
 
 MAX_LOCKS: Final = 4096
+LOCK_TABLE_KEYS: Final = ("kind", "class", "count")
+"""Keys of a ``[locks]`` entry's table form."""
+INT_MAX: Final = 2**31 - 1
+"""include/vdso/limits.h INT_MAX: a semaphore's count is an int."""
 """Most ``[locks]`` entries in one scenario."""
 
 
@@ -220,13 +224,14 @@ class _Loader:
         return MachineSpec(cpus, hz, kernel.strip(), kver, smt, sockets)
 
     def locks(self, data: Mapping[str, object]) -> tuple[LockSpec, ...]:
-        """``[locks]``: name = kind, ids in file order."""
+        """``[locks]``: ``name = "kind"`` or ``name = { kind = "...", class = "X",
+        count = N }``, ids in file order."""
         tbl = self.table(data, "locks")
-        kinds = " | ".join(sorted(LOCK_KINDS))
         out: list[LockSpec] = []
         if len(tbl.data) > MAX_LOCKS:
             raise tbl.fail(f"{len(tbl.data)} locks; at most {MAX_LOCKS}")
-        for i, (name, kind) in enumerate(tbl.data.items()):
+        class_kinds: dict[str, tuple[str, str]] = {}
+        for i, (name, value) in enumerate(tbl.data.items()):
             if len(name) > MAX_NAME_LEN:
                 raise ScenarioError(
                     f"lock name of {len(name)} characters is too long; at most {MAX_NAME_LEN}",
@@ -237,13 +242,70 @@ class _Loader:
             if not _IDENT_RE.match(name):
                 msg = f"lock name {shorten(name)!r} is not an identifier (letters, digits, _; no leading digit)"
                 raise tbl.fail(msg, name)
-            if not isinstance(kind, str):
-                raise tbl.fail(f"expected a lock kind ({kinds}), got {_type_name(kind)}", name)
-            if kind not in LOCK_KINDS:
-                hint = did_you_mean(kind, sorted(LOCK_KINDS))
-                raise tbl.fail(f"unknown lock kind {shorten(kind)!r}{hint} (kinds: {kinds})", name)
-            out.append(LockSpec(name, kind, i, tbl.line(name)))
+            spec = self.lock(tbl, name, value, i)
+            cls = spec.class_name
+            if cls in class_kinds and class_kinds[cls][1] != spec.kind:
+                other, other_kind = class_kinds[cls]
+                msg = (
+                    f"lock class {shorten(cls)!r} is a {other_kind} ({other}) and cannot also hold "
+                    f"{spec.kind} {name}; one lockdep class is one kind of lock"
+                )
+                raise tbl.fail(msg, name)
+            class_kinds.setdefault(cls, (name, spec.kind))
+            out.append(spec)
         return tuple(out)
+
+    def lock(self, tbl: _Table, name: str, value: object, index: int) -> LockSpec:
+        """One ``[locks]`` entry: a kind string or a ``{ kind, class, count }`` table."""
+        kinds = " | ".join(sorted(LOCK_KINDS))
+        line = tbl.line(name)
+        if isinstance(value, str):
+            return LockSpec(name, self.lock_kind(tbl, name, value, kinds), index, line)
+        if not isinstance(value, Mapping):
+            msg = f'expected a lock kind ({kinds}) or a table {{ kind = "...", class = "X" }}, got {_type_name(value)}'
+            raise tbl.fail(msg, name)
+        sub = _Table(value, "locks", None, f"[locks] {_key_label(name)}", self.path, self.smap)
+
+        def fail(message: str, key: str) -> ScenarioError:
+            return ScenarioError(message, self.path, line or None, f"{sub.label} key {shorten(key)!r}")
+
+        for key in value:
+            if key not in LOCK_TABLE_KEYS:
+                allowed = ", ".join(LOCK_TABLE_KEYS)
+                msg = f"unknown key {shorten(key)!r}{did_you_mean(key, LOCK_TABLE_KEYS)} (allowed: {allowed})"
+                raise fail(msg, key)
+        if "kind" not in value:
+            raise ScenarioError(f"missing key 'kind' (one of {kinds})", self.path, line or None, sub.label)
+        kind_value = value["kind"]
+        if not isinstance(kind_value, str):
+            raise fail(f"expected a lock kind ({kinds}), got {_type_name(kind_value)}", "kind")
+        kind = self.lock_kind(tbl, name, kind_value, kinds)
+        cls = value.get("class", "")
+        if not isinstance(cls, str):
+            raise fail(f'expected a lockdep class name like "X", got {_type_name(cls)}', "class")
+        if "class" in value and not _IDENT_RE.match(cls):
+            msg = f"lock class {shorten(cls)!r} is not an identifier (letters, digits, _; no leading digit)"
+            raise fail(msg, "class")
+        if len(cls) > MAX_NAME_LEN:
+            raise fail(f"lock class of {len(cls)} characters is too long; at most {MAX_NAME_LEN}", "class")
+        count = 1
+        if "count" in value:
+            if kind != "semaphore":
+                raise fail(f"count is a semaphore's initial count; {name} is a {kind}", "count")
+            raw = value["count"]
+            if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= INT_MAX:
+                shown = raw if isinstance(raw, int) and not isinstance(raw, bool) else _type_name(raw)
+                raise fail(f"expected an integer 0..{INT_MAX} (sema_init()'s count), got {shown}", "count")
+            count = raw
+        return LockSpec(name, kind, index, line, cls, count)
+
+    @staticmethod
+    def lock_kind(tbl: _Table, name: str, kind: str, kinds: str) -> str:
+        """A registered lock kind, or an error with the closest one."""
+        if kind not in LOCK_KINDS:
+            hint = did_you_mean(kind, sorted(LOCK_KINDS))
+            raise tbl.fail(f"unknown lock kind {shorten(kind)!r}{hint} (kinds: {kinds})", name)
+        return kind
 
     def tasks(
         self, data: Mapping[str, object], machine: MachineSpec, locks: tuple[LockSpec, ...]

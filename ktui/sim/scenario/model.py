@@ -85,6 +85,16 @@ class LockSpec:
     """Index in ``[locks]`` order; what ``lock`` op args hold."""
     line: int
     """1-based line in the file, 0 if unknown."""
+    cls: str = ""
+    """Its lockdep class (``class = "X"``); "" means its own name, as a lock
+    with a static lock_class_key of its own."""
+    count: int = 1
+    """A semaphore's initial count (``sema_init(sem, count)``)."""
+
+    @property
+    def class_name(self) -> str:
+        """The lockdep class the lock belongs to."""
+        return self.cls or self.name
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,7 @@ def find_cycle(m: Machine, start: int) -> tuple[tuple[int, ...], tuple[int, ...]
     return None
 
 
-def check_deadlock(m: Machine, task: TaskStruct, lock: Lock) -> None:
+def check_deadlock(m: Machine, task: TaskStruct, lock: Lock, _how: int) -> None:
     """The ``lock_contended`` hook: `task` began waiting for `lock` (its
     lock_contended was the last event); queue a ``deadlock`` event if that
     closed a cycle."""

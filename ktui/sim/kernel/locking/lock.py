@@ -18,7 +18,12 @@ at import; they run in (priority, name) order, whatever the import order,
 keep all their state in the machine, and may queue work but not emit (one
 event per step).
 
-Left out: lock addresses, subclasses, read locks, trylocks, nest_lock.
+Each hook also gets the acquisition's ``how``: what lock_acquire()'s
+``subclass``, ``read`` and ``trylock`` arguments carry in the kernel, packed
+into one int by `acquire_how` (0 for a plain exclusive acquisition and for the
+other points).
+
+Left out: lock addresses, nest_lock.
 """
 
 from __future__ import annotations
@@ -61,8 +66,9 @@ class Lock(PlainState):
 
     Attributes:
         id: Index in ``[locks]`` order.
-        name: Its name (the lockdep class name).
-        kind: ``mutex`` or ``spinlock``.
+        name: Its name.
+        kind: Its registered lock kind (``mutex``, ``spinlock`` ...).
+        cls: Its lockdep class name (its own name unless ``class = "X"``).
         owner: pid holding it, 0 when free.
         wait_list: pids waiting, in arrival order.
         handoff: MUTEX_FLAG_HANDOFF: the next unlock gives the mutex straight
@@ -70,6 +76,9 @@ class Lock(PlainState):
         acquired_at: When the owner got it (ns).
         contentions: lock_stat ``contentions``.
         acquisitions: lock_stat ``acquisitions``.
+        readers: pids holding it for read (rwlock, rw_semaphore), in order.
+        count: A semaphore's count (``sem->count``).
+        sequence: A seqlock's sequence count (``seqcount_t.sequence``).
     """
 
     __slots__: Final = (
@@ -82,12 +91,20 @@ class Lock(PlainState):
         "acquired_at",
         "contentions",
         "acquisitions",
+        "cls",
+        "readers",
+        "count",
+        "sequence",
     )
 
-    def __init__(self, lock_id: int, name: str, kind: str) -> None:
+    def __init__(self, lock_id: int, name: str, kind: str, cls: str = "", count: int = 1) -> None:
         self.id = lock_id
         self.name = name
         self.kind = kind
+        self.cls = cls or name
+        self.readers: list[int] = []
+        self.count = count
+        self.sequence = 0
         self.owner = 0
         self.wait_list: list[int] = []
         self.handoff = False
@@ -98,7 +115,9 @@ class Lock(PlainState):
 
 def init_locks(m: Machine) -> None:
     """Create the scenario's locks, all free."""
-    m.locks = [Lock(spec.id, spec.name, spec.kind) for spec in m.cfg.scenario.locks]
+    m.locks = [
+        Lock(spec.id, spec.name, spec.kind, spec.class_name, spec.count) for spec in m.cfg.scenario.locks
+    ]
 
 
 def take(m: Machine, lock: Lock, pid: int) -> None:
@@ -128,8 +147,36 @@ HOOK_POINTS: Final[tuple[HookPoint, ...]] = (
     "lock_acquired",
     "lock_release",
 )
-LockHook = Callable[["Machine", "TaskStruct", Lock], None]
-"""Called as ``hook(m, task, lock)`` after the point's event was emitted."""
+LockHook = Callable[["Machine", "TaskStruct", Lock, int], None]
+"""Called as ``hook(m, task, lock, how)`` after the point's event was emitted."""
+
+MAX_LOCKDEP_SUBCLASSES: Final = 8
+"""include/linux/lockdep_types.h: subclasses 0..7 (``spin_lock_nested``)."""
+_SUBCLASS_BITS: Final = 8
+"""Room for an invalid subclass, so lockdep can report it."""
+HOW_TRYLOCK: Final = 1 << (_SUBCLASS_BITS + 2)
+
+
+def acquire_how(subclass: int = 0, read: int = 0, trylock: bool = False) -> int:
+    """Pack lock_acquire()'s arguments: `subclass` (0..255 here; lockdep
+    refuses >= MAX_LOCKDEP_SUBCLASSES), `read` (0 exclusive, 1 shared,
+    2 shared and recursive, as lockdep's ``read``), `trylock`."""
+    return (subclass & 0xFF) | (read << _SUBCLASS_BITS) | (HOW_TRYLOCK if trylock else 0)
+
+
+def how_subclass(how: int) -> int:
+    """The subclass `acquire_how` packed."""
+    return how & 0xFF
+
+
+def how_read(how: int) -> int:
+    """The ``read`` value `acquire_how` packed: 0, 1 or 2."""
+    return (how >> _SUBCLASS_BITS) & 3
+
+
+def how_trylock(how: int) -> bool:
+    """Whether `acquire_how` packed a trylock."""
+    return bool(how & HOW_TRYLOCK)
 
 _HOOKS: dict[str, list[tuple[int, str, LockHook]]] = {p: [] for p in HOOK_POINTS}
 LOCK_HOOKS: dict[str, tuple[LockHook, ...]] = {p: () for p in HOOK_POINTS}
@@ -169,35 +216,36 @@ def unregister_lock_hook(point: HookPoint, fn: LockHook) -> None:
     LOCK_HOOKS[point] = tuple(h[2] for h in _HOOKS[point])
 
 
-def _call_hooks(point: str, m: Machine, task: TaskStruct, lock: Lock) -> None:
+def _call_hooks(point: str, m: Machine, task: TaskStruct, lock: Lock, how: int) -> None:
     for hook in LOCK_HOOKS[point]:
-        hook(m, task, lock)
+        hook(m, task, lock, how)
 
 
 # -- the shared path --------------------------------------------------------
-def lock_acquire(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> None:
-    """lock_acquire(): the task asks for `lock`; emits ``lock_acquire``."""
+def lock_acquire(m: Machine, rq: Rq, task: TaskStruct, lock: Lock, how: int = 0) -> None:
+    """lock_acquire(): the task asks for `lock` (`how`: `acquire_how`);
+    emits ``lock_acquire``."""
     m.emit(EV_LOCK_ACQUIRE, rq.cpu, task.pid, lock.id)
-    _call_hooks("lock_acquire", m, task, lock)
+    _call_hooks("lock_acquire", m, task, lock, how)
 
 
-def lock_contended(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> None:
+def lock_contended(m: Machine, rq: Rq, task: TaskStruct, lock: Lock, how: int = 0) -> None:
     """lock_contended(): `lock` is held; the task queues behind its waiters
     and waits (how it waits is the lock kind's). Emits ``lock_contended``."""
     lock.contentions += 1
     lock.wait_list.append(task.pid)
     task.blocked_on = lock.id
     m.emit(EV_LOCK_CONTENDED, rq.cpu, task.pid, lock.id)
-    _call_hooks("lock_contended", m, task, lock)
+    _call_hooks("lock_contended", m, task, lock, how)
 
 
-def lock_acquired(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> None:
+def lock_acquired(m: Machine, rq: Rq, task: TaskStruct, lock: Lock, how: int = 0) -> None:
     """lock_acquired(): the task has `lock` (unless a handoff already made
     it the holder, it takes it now). Emits ``lock_acquired``."""
     if lock.id not in task.held_locks:
         take(m, lock, task.pid)
     m.emit(EV_LOCK_ACQUIRED, rq.cpu, task.pid, lock.id)
-    _call_hooks("lock_acquired", m, task, lock)
+    _call_hooks("lock_acquired", m, task, lock, how)
 
 
 def lock_release(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> bool:
@@ -214,5 +262,5 @@ def lock_release(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> bool:
         return False
     task.held_locks.remove(lock.id)
     m.emit(EV_LOCK_RELEASE, rq.cpu, task.pid, lock.id)
-    _call_hooks("lock_release", m, task, lock)
+    _call_hooks("lock_release", m, task, lock, 0)
     return True

@@ -23,7 +23,7 @@ from tests.sim.helpers import lines_of, make_sim
 
 
 def _record(point: str):  # type: ignore[no-untyped-def]
-    def hook(m: Machine, task: TaskStruct, lock: Lock) -> None:
+    def hook(m: Machine, task: TaskStruct, lock: Lock, _how: int) -> None:
         seen = m.ext.setdefault("test_lock_hooks", [])
         assert isinstance(seen, list)
         seen.append((m.nr_events, point, task.comm, lock.name, m.last[0]))
