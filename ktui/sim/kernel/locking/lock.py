@@ -44,6 +44,9 @@ EV_LOCK_ACQUIRE = define_event("lock_acquire", "lock", ("lock", "lock"))
 EV_LOCK_CONTENDED = define_event("lock_contended", "lock", ("lock", "lock"))
 EV_LOCK_ACQUIRED = define_event("lock_acquired", "lock", ("lock", "lock"))
 EV_LOCK_RELEASE = define_event("lock_release", "lock", ("lock", "lock"))
+EV_LOCK_INIT = define_event("lock_init", "lock", ("lock", "lock"))
+"""A lock (re)initialised by an op (spin_lock_init(), mutex_init() ...): no
+tracepoint in the kernel; lockdep's debug_check_no_locks_freed() runs here."""
 EV_BUG = define_event("bug", "ktui", ("msg", "sym"), ("lock", "lock"))
 
 
@@ -52,7 +55,7 @@ def _format_lock_event(ev: Event) -> str:
     return str(ev.fields["lock"])
 
 
-for _name in ("lock_acquire", "lock_contended", "lock_acquired", "lock_release"):
+for _name in ("lock_acquire", "lock_contended", "lock_acquired", "lock_release", "lock_init"):
     register_format(_name, _format_lock_event)
 register_format(
     "bug",
@@ -140,12 +143,13 @@ def bug(m: Machine, cpu: int, pid: int, message: str, lock_id: int) -> None:
 
 
 # -- hook points ------------------------------------------------------------
-HookPoint = Literal["lock_acquire", "lock_contended", "lock_acquired", "lock_release"]
+HookPoint = Literal["lock_acquire", "lock_contended", "lock_acquired", "lock_release", "lock_init"]
 HOOK_POINTS: Final[tuple[HookPoint, ...]] = (
     "lock_acquire",
     "lock_contended",
     "lock_acquired",
     "lock_release",
+    "lock_init",
 )
 LockHook = Callable[["Machine", "TaskStruct", Lock, int], None]
 """Called as ``hook(m, task, lock, how)`` after the point's event was emitted."""
@@ -264,3 +268,12 @@ def lock_release(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> bool:
     m.emit(EV_LOCK_RELEASE, rq.cpu, task.pid, lock.id)
     _call_hooks("lock_release", m, task, lock, 0)
     return True
+
+
+def lock_init(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> None:
+    """An init op ran on `lock` (``spin_lock_init()``, ``mutex_init()``...):
+    emits ``lock_init`` and calls the ``lock_init`` hooks (lockdep checks
+    that no held lock is re-initialised, debug_check_no_locks_freed()).
+    The lock kind resets its own state afterwards."""
+    m.emit(EV_LOCK_INIT, rq.cpu, task.pid, lock.id)
+    _call_hooks("lock_init", m, task, lock, 0)

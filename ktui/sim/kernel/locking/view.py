@@ -30,6 +30,18 @@ class LockView:
     in_cycle: bool
     contentions: int
     acquisitions: int
+    cls: str = ""
+    """Its lockdep class."""
+    readers: tuple[int, ...] = ()
+    """pids holding it for read (rwlock, rw_semaphore)."""
+    reader_comms: tuple[str, ...] = ()
+    count: int = 0
+    """A semaphore's count."""
+    sequence: int = 0
+    """A seqlock's sequence."""
+    boost: int = -1
+    """The owner's priority while a waiter boosts it above its own
+    (rt_mutex priority inheritance: ``prio`` < ``normal_prio``), else -1."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -73,6 +85,12 @@ def locking_view(m: Machine) -> LockingView:
                 lk.id in cycle_locks,
                 lk.contentions,
                 lk.acquisitions,
+                lk.cls,
+                tuple(lk.readers),
+                tuple(m.comm(p) for p in lk.readers),
+                lk.count,
+                lk.sequence,
+                owner.prio if owner and owner.prio < owner.normal_prio else -1,
             )
         )
     deadlocks = tuple(
@@ -89,6 +107,7 @@ def locking_report(view: object) -> dict[str, object]:
         {
             "name": lk.name,
             "kind": lk.kind,
+            "class": lk.cls,
             "owner": lk.owner_comm or None,
             "owner_pid": lk.owner or None,
             "owner_cpu": lk.owner_cpu if lk.owner else None,
@@ -96,6 +115,10 @@ def locking_report(view: object) -> dict[str, object]:
             "waiters": list(lk.waiter_comms),
             "contentions": lk.contentions,
             "acquisitions": lk.acquisitions,
+            "readers": list(lk.reader_comms),
+            "boost": lk.boost if lk.boost >= 0 else None,
+            **({"count": lk.count} if lk.kind == "semaphore" else {}),
+            **({"sequence": lk.sequence} if lk.kind == "seqlock" else {}),
         }
         for lk in view.locks
     ]
