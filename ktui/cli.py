@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 DEFAULT_SCENARIO = "abba"
 DEFAULT_MAX_EVENTS = 1_000_000
-SUBCOMMANDS = ("run", "check", "list", "render")
+SUBCOMMANDS = ("run", "check", "list", "render", "litmus")
+MAX_LITMUS_RUNS: Final = 1_000_000
 
 EXIT_FINISHED: Final = 0
 """The run finished: no more work, no kernel BUG/WARNING."""
@@ -70,7 +71,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--version", action="version", version=f"ktui {__version__} ({core_description()})"
     )
-    sub = p.add_subparsers(dest="command", metavar="{run,check,list,render}")
+    sub = p.add_subparsers(dest="command", metavar="{run,check,list,render,litmus}")
 
     run = sub.add_parser(
         "run",
@@ -113,6 +114,15 @@ def _build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list the built-in scenarios")
 
+    litmus = sub.add_parser(
+        "litmus",
+        help="run a litmus test ([litmus] table) under many seeds and count its outcomes",
+        description="Run a scenario with a [litmus] table once per seed (seed, seed+1, ...) "
+        "and print the outcomes as litmus7 does: the histogram of final register values, "
+        "the witnesses of the exists clause and the observation (Never/Sometimes/Always).",
+    )
+    litmus.add_argument("scenario")
+    litmus.add_argument("--runs", type=int, default=1000, metavar="N", help="runs (default 1000)")
     render = sub.add_parser("render", help="print the screen (or one pane) at a position")
     render.add_argument("scenario")
     render.add_argument("--at", metavar="EVENT|TIME", help="event index or time (e.g. 1234 or 5ms)")
@@ -287,6 +297,23 @@ def cmd_list(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_litmus(args: argparse.Namespace) -> int:
+    """``ktui litmus``: the outcomes of a litmus test over many seeds."""
+    from ktui.sim.hw.litmus.sweep import format_sweep, sweep
+    from ktui.sim.scenario import load_scenario
+
+    if not 1 <= args.runs <= MAX_LITMUS_RUNS:
+        raise CommandError(f"--runs must be 1..{MAX_LITMUS_RUNS}, not {args.runs}")
+    scenario = load_scenario(args.scenario)
+    if "litmus" not in scenario.sections:
+        raise CommandError(
+            f"{scenario.path}: no [litmus] table; a litmus test declares its variables and "
+            "its exists clause there (see docs/scenarios.md, Litmus tests)"
+        )
+    print(format_sweep(sweep(scenario, args.runs)))
+    return 0
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     """``ktui render``: one screen or pane as text (and optionally SVG)."""
     import ktui.sim
@@ -326,7 +353,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _build_parser().parse_args(args_list)
         if args.command is None:
             return _open_app(DEFAULT_SCENARIO)
-        handler = {"run": cmd_run, "check": cmd_check, "list": cmd_list, "render": cmd_render}
+        handler = {
+            "run": cmd_run,
+            "check": cmd_check,
+            "list": cmd_list,
+            "render": cmd_render,
+            "litmus": cmd_litmus,
+        }
         return handler[args.command](args)
     except KtuiError as exc:
         sys.stderr.write(f"ktui: error: {exc}\n")

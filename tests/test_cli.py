@@ -391,3 +391,21 @@ def test_exit_status_of_a_livelock_is_1() -> None:
     from ktui.cli import EXIT_FAILED, exit_status
 
     assert exit_status("livelock", []) == EXIT_FAILED == 1
+
+
+def test_litmus_prints_litmus7s_report(capsys: pytest.CaptureFixture[str]) -> None:
+    """``ktui litmus``: the outcomes over --runs seeds, litmus7's layout."""
+    code, out, _ = _run(capsys, "litmus", "litmus-sb-mb", "--runs", "50")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Test SB+mb+mb" and lines[1].startswith("Histogram (")
+    assert "Positive: 0, Negative: 50" in out
+    assert lines[-1] == "Observation SB+mb+mb Never 0 50"
+    counts = [int(line.split()[0]) for line in lines[2 : 2 + int(lines[1].split("(")[1].split()[0])]]
+    assert sum(counts) == 50
+
+
+@pytest.mark.parametrize(("args", "expect"), [(("abba",), "no [litmus] table"), (("litmus-sb", "--runs", "0"), "--runs must be 1..")])
+def test_litmus_bad_input_is_exit_2(capsys: pytest.CaptureFixture[str], args: tuple[str, ...], expect: str) -> None:
+    code, _, err = _run(capsys, "litmus", *args)
+    assert code == 2 and expect in err and "Traceback" not in err

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 
 from ktui.sim.core.subsystem import Subsystem
+from ktui.sim.hw.litmus.subsystem import SUBSYSTEM as LITMUS
 from ktui.sim.hw.subsystem import SUBSYSTEM as CPU
 from ktui.sim.kernel.entry.subsystem import SUBSYSTEM as SYSCALLS
 from ktui.sim.kernel.locking.subsystem import SUBSYSTEM as LOCKING
@@ -22,7 +23,7 @@ from ktui.sim.kernel.watchdog.subsystem import SUBSYSTEM as WATCHDOG
 from ktui.sim.ops import OBJECT_KINDS, OPS, check_arg_kinds, register_object_kind
 from ktui.sim.scenario import register_section, unregister_section
 
-BUILTIN: tuple[Subsystem, ...] = (CPU, SCHED, LOCKING, TIME, WATCHDOG, SYSCALLS)
+BUILTIN: tuple[Subsystem, ...] = (CPU, SCHED, LOCKING, TIME, WATCHDOG, SYSCALLS, LITMUS)
 """The built-in subsystems, in order."""
 
 SUBSYSTEMS: list[Subsystem] = []
