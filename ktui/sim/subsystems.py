@@ -15,15 +15,33 @@ import importlib
 from ktui.sim.core.subsystem import Subsystem
 from ktui.sim.hw.litmus.subsystem import SUBSYSTEM as LITMUS
 from ktui.sim.hw.subsystem import SUBSYSTEM as CPU
+from ktui.sim.include.linux.atomic_subsystem import SUBSYSTEM as ATOMIC
 from ktui.sim.kernel.entry.subsystem import SUBSYSTEM as SYSCALLS
+from ktui.sim.kernel.irq.subsystem import SUBSYSTEM as IRQ
+from ktui.sim.kernel.locking.lockdep_subsystem import SUBSYSTEM as LOCKDEP
 from ktui.sim.kernel.locking.subsystem import SUBSYSTEM as LOCKING
+from ktui.sim.kernel.rcu.subsystem import SUBSYSTEM as RCU
 from ktui.sim.kernel.sched.subsystem import SUBSYSTEM as SCHED
 from ktui.sim.kernel.time.subsystem import SUBSYSTEM as TIME
 from ktui.sim.kernel.watchdog.subsystem import SUBSYSTEM as WATCHDOG
+from ktui.sim.lib.subsystem import SUBSYSTEM as PERCPU
 from ktui.sim.ops import OBJECT_KINDS, OPS, check_arg_kinds, register_object_kind
 from ktui.sim.scenario import register_section, unregister_section
 
-BUILTIN: tuple[Subsystem, ...] = (CPU, SCHED, LOCKING, TIME, WATCHDOG, SYSCALLS, LITMUS)
+BUILTIN: tuple[Subsystem, ...] = (
+    CPU,
+    SCHED,
+    IRQ,
+    LOCKING,
+    LOCKDEP,
+    RCU,
+    TIME,
+    WATCHDOG,
+    SYSCALLS,
+    ATOMIC,
+    PERCPU,
+    LITMUS,
+)
 """The built-in subsystems, in order."""
 
 SUBSYSTEMS: list[Subsystem] = []

@@ -18,6 +18,11 @@ SUBSYSTEM = Subsystem(
     modules=(
         "ktui.sim.kernel.locking.mutex",
         "ktui.sim.kernel.locking.spinlock",
+        "ktui.sim.kernel.locking.rwlock",
+        "ktui.sim.kernel.locking.seqlock",
+        "ktui.sim.kernel.locking.semaphore",
+        "ktui.sim.kernel.locking.rwsem",
+        "ktui.sim.kernel.locking.rtmutex",
         "ktui.sim.kernel.locking.deadlock",
     ),
     subjects={"lock": LOCK},

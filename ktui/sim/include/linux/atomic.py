@@ -1,0 +1,1 @@
+"""atomic_t: include/linux/atomic.h (to be written)."""

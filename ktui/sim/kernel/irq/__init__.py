@@ -1,0 +1,1 @@
+"""kernel/irq/: interrupt descriptors and handlers."""

@@ -1,0 +1,1 @@
+"""The lock validator: kernel/locking/lockdep.c (to be written)."""

@@ -1,0 +1,1 @@
+"""rt_mutex with priority inheritance: kernel/locking/rtmutex.c (to be written)."""

@@ -1,0 +1,1 @@
+"""Read-write semaphores: kernel/locking/rwsem.c (to be written)."""

@@ -1,0 +1,1 @@
+"""Counting semaphores: kernel/locking/semaphore.c (to be written)."""

@@ -1,0 +1,1 @@
+"""kernel/rcu/: RCU and SRCU."""

@@ -1,0 +1,1 @@
+"""lib/: library code of the kernel tree."""

@@ -1,0 +1,1 @@
+"""percpu_counter: lib/percpu_counter.c (to be written)."""
