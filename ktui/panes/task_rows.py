@@ -32,6 +32,14 @@ class TaskRowList(LineList):
             """The pane the row is in (Textual's ``Message.control``)."""
             return self.pane
 
+    class EventSelected(Message):
+        """The user chose a row about a trace position: go there."""
+
+        def __init__(self, event: int) -> None:
+            super().__init__()
+            self.event = event
+            """The position (events happened)."""
+
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[Row] = []
@@ -55,6 +63,10 @@ class TaskRowList(LineList):
         return self._rows[index].pid
 
     def row_selected(self, index: int) -> None:
+        event = self._rows[index].event
+        if event is not None:
+            self.post_message(self.EventSelected(event))
+            return
         pid = self._rows[index].pid
         if pid is not None:
             self.post_message(self.TaskSelected(self, pid))

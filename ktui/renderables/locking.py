@@ -66,7 +66,16 @@ def lock_rows(snap: LockingView) -> list[Row]:
             lock = dl.locks[i] if i < len(dl.locks) else "?"
             chain.append(f"{comm} ─wants {lock}→ ")
         chain.append(dl.comms[0] if dl.comms else "")
-        rows.append(Row([(f"DEADLOCK (event #{dl.event}): ", CYCLE_STYLE), ("".join(chain), CYCLE_STYLE)]))
+        rows.append(Row([(f"DEADLOCK (event #{dl.event}): ", CYCLE_STYLE), ("".join(chain), CYCLE_STYLE)], event=dl.event))
+        n = len(dl.pids)
+        for i, (lock, at) in enumerate(zip(dl.locks, dl.acquired, strict=False)):
+            holder = f"{dl.comms[(i + 1) % n]}/{dl.pids[(i + 1) % n]}"
+            rows.append(
+                Row(
+                    [(f"  {dl.comms[i]}/{dl.pids[i]} wants {lock}, held by {holder} since #{at}", CYCLE_STYLE)],
+                    event=at,
+                )
+            )
     if not rows:
         rows.append(Row([("no locks in this scenario", FREE_STYLE)]))
     return rows

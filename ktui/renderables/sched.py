@@ -122,6 +122,8 @@ class Row(NamedTuple):
     marker: str = " "
     style: Style = NO_STYLE
     why: str = ""
+    event: int | None = None
+    """A trace position the row is about (``enter`` goes there)."""
 
     def render(self, compact: bool = False) -> Cells:
         """The row's text runs, in the full or the compact layout."""

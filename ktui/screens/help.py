@@ -54,7 +54,8 @@ it shows the live position.
   with 3 decimals, and `NICE` left out: `WEIGHT` follows from it); `*` marks
   eligible entities (lag ≥ 0); `DLY`/`D` is `sched_delayed`.
 * **Locks** — owner and CPU, waiters in `wait_list` order, time held; a
-  deadlock cycle is red.
+  deadlock cycle is red, one row per edge (`enter` on it, or `e` for the
+  next edge, goes to where that lock's owner took it).
 * **Task** — the selected task's program with the current op, its locks and
   `/proc/<pid>/sched` numbers.
 * **Timeline** — which task ran on each CPU; the yellow bar is now; click

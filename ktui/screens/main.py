@@ -148,6 +148,10 @@ class PaneScreen(SnapshotScreen):
         if self.narrow and isinstance(message.control, LockHolders) and self.query(TaskDetail):
             self.query_one(TabbedContent).active = "tab-task"
 
+    def on_task_row_list_event_selected(self, message: TaskRowList.EventSelected) -> None:
+        message.stop()
+        self.post_message(SeekRequested(event=message.event))
+
     def on_trace_view_event_selected(self, message: TraceView.EventSelected) -> None:
         message.stop()
         self.post_message(SeekRequested(event=message.event))

@@ -163,7 +163,9 @@ class Machine:
         locks: Every lock, by id.
         nr_events: Events emitted so far (the position in the trace).
         last: The last emitted record.
-        deadlocks: Each detected cycle: ``(event, pids, lock ids)``.
+        deadlocks: Each detected cycle: ``(event, pids, lock ids, acquired)``,
+            where lock ``locks[i]`` is wanted by ``pids[i]`` and
+            ``acquired[i]`` is the position after its owner took it.
         bugs: The kernel log: each BUG/WARNING the model printed,
             ``(event, time_ns, cpu, pid, message)`` (`ktui.sim.kernel.printk`).
     """
@@ -212,7 +214,7 @@ class Machine:
         self.tick_nsec = (1_000_000_000 + spec.hz // 2) // spec.hz
         self.nr_events = 0
         self.last: tuple[int, ...] = ()
-        self.deadlocks: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
+        self.deadlocks: list[tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = []
         self.bugs: list[tuple[int, int, int, int, str]] = []
         self.nr_exited = 0
         self.ext: dict[str, object] = {}

@@ -308,3 +308,25 @@ def test_a_goto_past_the_record_runs_at_most_the_run_limit() -> None:
     assert small.sim.event == 16 and small.note == ""
     with pytest.raises(ValueError, match="max_run_events"):
         SimController(ktui.sim.load("abba"), max_run_events=0)
+
+
+async def test_e_in_the_lock_pane_visits_each_deadlock_edge(abba_app: KtuiApp, settle) -> None:
+    """At abba's deadlock, `e` goes to where each lock of the cycle was taken,
+    in cycle order, and keeps cycling after the jumps moved back in time."""
+    from ktui.panes.locking.lock_holders import LockHolders
+
+    async with abba_app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await settle(abba_app, pilot)
+        (dl,) = abba_app.ctl.sim.report()["deadlocks"]  # type: ignore[misc]
+        targets = [e["acquired_event"] for e in dl["edges"]]
+        assert len(targets) == 2 and all(t < dl["event"] for t in targets)
+        abba_app.screen.query_one(LockHolders).focus()
+        seen = []
+        for _ in range(3):
+            await pilot.press("e")
+            await settle(abba_app, pilot)
+            seen.append(abba_app.ctl.sim.event)
+        assert seen == [targets[0], targets[1], targets[0]]
+        ev = abba_app.ctl.sim.event_at(targets[0])
+        assert ev.name == "lock_acquired" and ev.fields["lock"] == dl["edges"][0]["wants"]

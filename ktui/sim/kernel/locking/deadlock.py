@@ -59,12 +59,14 @@ def check_deadlock(m: Machine, task: TaskStruct, lock: Lock, _how: int) -> None:
     if cycle is None:
         return
     pids, locks = cycle
-    m.deadlocks.append((m.nr_events, pids, locks))
+    # where each edge began: the position after its owner's lock_acquired
+    acquired = tuple(m.locks[lk].acquired_event for lk in locks)
+    m.deadlocks.append((m.nr_events, pids, locks, acquired))
     m.push(m.now, PRIO_CONT, K_DEADLOCK, len(m.deadlocks) - 1, 0)
 
 
 def _emit_deadlock(m: Machine, index: int, _b: int) -> bool:
-    closing, pids, locks = m.deadlocks[index]
+    closing, pids, locks, _acquired = m.deadlocks[index]
     cpu = m.tasks[pids[0]].cpu
     m.emit(EV_DEADLOCK, cpu, pids[0], len(pids), *pids, len(locks), *locks, closing)
     return True

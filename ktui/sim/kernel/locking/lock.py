@@ -82,6 +82,8 @@ class Lock(PlainState):
         readers: pids holding it for read (rwlock, rw_semaphore), in order.
         count: A semaphore's count (``sem->count``).
         sequence: A seqlock's sequence count (``seqcount_t.sequence``).
+        acquired_event: The trace position just after its owner's
+            ``lock_acquired`` (-1 when free), where a deadlock's edge began.
     """
 
     __slots__: Final = (
@@ -98,6 +100,7 @@ class Lock(PlainState):
         "readers",
         "count",
         "sequence",
+        "acquired_event",
     )
 
     def __init__(self, lock_id: int, name: str, kind: str, cls: str = "", count: int = 1) -> None:
@@ -114,6 +117,7 @@ class Lock(PlainState):
         self.acquired_at = 0
         self.contentions = 0
         self.acquisitions = 0
+        self.acquired_event = -1
 
 
 def init_locks(m: Machine) -> None:
@@ -249,6 +253,7 @@ def lock_acquired(m: Machine, rq: Rq, task: TaskStruct, lock: Lock, how: int = 0
     if lock.id not in task.held_locks:
         take(m, lock, task.pid)
     m.emit(EV_LOCK_ACQUIRED, rq.cpu, task.pid, lock.id)
+    lock.acquired_event = m.nr_events
     _call_hooks("lock_acquired", m, task, lock, how)
 
 

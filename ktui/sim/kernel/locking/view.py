@@ -46,12 +46,15 @@ class LockView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class DeadlockView:
-    """A detected wait-for cycle."""
+    """A detected wait-for cycle: ``pids[i]`` wants ``locks[i]``, which
+    ``pids[i + 1]`` (the first again at the end) holds since position
+    ``acquired[i]``; `event` is the position after the wait that closed it."""
 
     event: int
     pids: tuple[int, ...]
     comms: tuple[str, ...]
     locks: tuple[str, ...]
+    acquired: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -67,7 +70,7 @@ EMPTY_LOCKING = LockingView((), ())
 
 def locking_view(m: Machine) -> LockingView:
     """The locking view of `m` at its current position."""
-    cycle_locks = {lk for _, _, locks in m.deadlocks for lk in locks}
+    cycle_locks = {lk for _, _, locks, _ in m.deadlocks for lk in locks}
     locks = []
     for lk in m.locks:
         owner = m.tasks.get(lk.owner) if lk.owner else None
@@ -94,8 +97,8 @@ def locking_view(m: Machine) -> LockingView:
             )
         )
     deadlocks = tuple(
-        DeadlockView(ev, pids, tuple(m.comm(p) for p in pids), tuple(m.locks[i].name for i in lks))
-        for ev, pids, lks in m.deadlocks
+        DeadlockView(ev, pids, tuple(m.comm(p) for p in pids), tuple(m.locks[i].name for i in lks), acq)
+        for ev, pids, lks, acq in m.deadlocks
     )
     return LockingView(tuple(locks), deadlocks)
 
@@ -123,7 +126,21 @@ def locking_report(view: object) -> dict[str, object]:
         for lk in view.locks
     ]
     deadlocks = [
-        {"tasks": list(d.comms), "pids": list(d.pids), "locks": list(d.locks), "event": d.event}
+        {
+            "tasks": list(d.comms),
+            "pids": list(d.pids),
+            "locks": list(d.locks),
+            "event": d.event,
+            "edges": [
+                {
+                    "task": d.comms[i],
+                    "wants": d.locks[i],
+                    "held_by": d.comms[(i + 1) % len(d.comms)],
+                    "acquired_event": d.acquired[i] if i < len(d.acquired) else None,
+                }
+                for i in range(len(d.locks))
+            ],
+        }
         for d in view.deadlocks
     ]
     return {"locks": locks, "deadlocks": deadlocks}
