@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ktui.sim.hw.cpu import continue_task, local_irq_restore
+from ktui.sim.include.linux.irqflags import trace_hardirqs_off
 from ktui.sim.include.linux.preempt import PREEMPT_LOCK_OFFSET, preempt_count_add, preempt_count_sub
 from ktui.sim.include.linux.sched import TaskStruct
 from ktui.sim.kernel.locking.lock import (
@@ -54,8 +55,9 @@ def _lock(m: Machine, rq: Rq, task: TaskStruct, op: Op, irq: int, subclass: int 
     if task.op_phase == 0:
         if irq == IRQ_SAVE:
             task.saved_irqs.append(task.irqs_disabled)
-        if irq:
+        if irq and not task.irqs_disabled:
             task.irqs_disabled = True
+            trace_hardirqs_off(m, rq.cpu, task.pid)
         preempt_count_add(m.pcpu[rq.cpu], PREEMPT_LOCK_OFFSET)  # preempt_disable()
         task.op_phase = 1
         lock_acquire(m, rq, task, lock, how)  # spin_acquire()
