@@ -186,3 +186,16 @@ def test_replay_across_softirqs_is_exact(vectors: None) -> None:
     sim.goto(7)
     sim.goto(end)
     assert sim.state_hash() == h
+
+
+def test_spin_lock_bh_holds_softirqs_until_spin_unlock_bh(vectors: None) -> None:
+    """spin_lock_bh() adds SOFTIRQ_LOCK_OFFSET (0x200 + 1 = 0x201); a softirq
+    raised under it runs right after spin_unlock_bh()'s lock_release."""
+    sim = make_sim({"t": "---\nspin_lock_bh S\nraise_softirq HI\nrun 1ms\nspin_unlock_bh S\nrun 1ms\n"})
+    sim.run(until_ns=1 * MS - 1)
+    assert sim.machine.pcpu[0].preempt_count == 0x201
+    sim.run()
+    names = [e.name for e in _events(sim, "lock_release", "softirq_entry", "softirq_exit")]
+    assert names == ["lock_release", "softirq_entry", "softirq_exit"]
+    assert _events(sim, "softirq_entry")[0].time_ns == 1 * MS
+    assert sim.machine.pcpu[0].preempt_count == 0
