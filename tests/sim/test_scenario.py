@@ -255,6 +255,7 @@ def test_builtin_set() -> None:
         "rr-round-robin",
         "rt-fair-server",
         "rt-throttling",
+        "rwsem-writer-waits",
         "spin-abba",
     } <= set(names)
 
