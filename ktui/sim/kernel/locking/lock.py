@@ -269,7 +269,9 @@ def lock_contended(m: Machine, rq: Rq, task: TaskStruct, lock: Lock, how: int = 
 def lock_acquired(m: Machine, rq: Rq, task: TaskStruct, lock: Lock, how: int = 0) -> None:
     """lock_acquired(): the task has `lock` (unless a handoff already made
     it the holder, it takes it now). Emits ``lock_acquired``."""
-    if not holds(lock, task.pid):
+    # A handoff (mutex, rt_mutex) already made it the owner, but only take()
+    # records the hold: test the task's held locks, not the owner field.
+    if lock.id not in task.held_locks:
         if how_read(how):
             take_read(m, lock, task.pid)
         else:
