@@ -9,7 +9,7 @@ from ktui.sim.kernel.rcu.view import rcu_report, rcu_view
 SUBSYSTEM = Subsystem(
     name="rcu",
     title="RCU",
-    modules=("ktui.sim.include.trace.events.rcu", "ktui.sim.kernel.rcu.tree"),
+    modules=("ktui.sim.include.trace.events.rcu", "ktui.sim.kernel.rcu.tree", "ktui.sim.kernel.rcu.srcutree"),
     boot=rcu_boot,
     view=rcu_view,
     report=rcu_report,

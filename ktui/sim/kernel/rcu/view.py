@@ -28,6 +28,18 @@ class RcuCpuView:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class SrcuView:
+    """One SRCU domain: srcu_idx, srcu_gp_seq, per-CPU counts by idx."""
+
+    name: str
+    srcu_idx: int
+    gp_seq: int
+    lock_count: tuple[tuple[int, ...], tuple[int, ...]]
+    unlock_count: tuple[tuple[int, ...], tuple[int, ...]]
+    waiters: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class RcuView:
     """The rcu section of a snapshot."""
 
@@ -46,10 +58,12 @@ class RcuView:
     waiters: tuple[tuple[int, int], ...]
     """synchronize_rcu() callers: (pid, gp_seq they wait for)."""
     cpus: tuple[RcuCpuView, ...]
+    srcu: tuple[SrcuView, ...] = ()
 
 
 def rcu_view(m: Machine) -> RcuView:
     """The RCU view of `m` now."""
+    from ktui.sim.kernel.rcu.srcutree import srcu_domains
     from ktui.sim.kernel.rcu.tree import RCU_NAME
 
     st = rcu_state(m)
@@ -75,6 +89,17 @@ def rcu_view(m: Machine) -> RcuView:
         tuple((pid, st.nesting[pid], st.reader_since[pid]) for pid in sorted(st.nesting)),
         tuple((w[0], w[1]) for w in st.waiters),
         tuple(cpus),
+        tuple(
+            SrcuView(
+                d.name,
+                d.srcu_idx,
+                d.gp_seq,
+                (tuple(d.lock_count[0]), tuple(d.lock_count[1])),
+                (tuple(d.unlock_count[0]), tuple(d.unlock_count[1])),
+                tuple((w[0], w[1]) for w in d.waiters),
+            )
+            for d in srcu_domains(m)
+        ),
     )
 
 
@@ -107,6 +132,18 @@ def rcu_report(view: object) -> dict[str, object]:
                     "invoked": c.invoked,
                 }
                 for c in view.cpus
+            ],
+            "srcu": [
+                {
+                    "name": d.name,
+                    "srcu_idx": d.srcu_idx,
+                    "gp_seq": d.gp_seq,
+                    "lock_count": [list(d.lock_count[0]), list(d.lock_count[1])],
+                    "unlock_count": [list(d.unlock_count[0]), list(d.unlock_count[1])],
+                    "readers": [sum(d.lock_count[i]) - sum(d.unlock_count[i]) for i in (0, 1)],
+                    "synchronize_waiters": [{"pid": p, "gp_seq": s} for p, s in d.waiters],
+                }
+                for d in view.srcu
             ],
         }
     }
