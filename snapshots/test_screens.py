@@ -157,3 +157,13 @@ class TestSchedClasses:
         """balance-4cpu at 100 ms: the hogs spread over the four CPUs by the
         balancer (migrations marked on the timeline), pinned on CPU 0."""
         assert snap_compare(_at("balance-4cpu", 100_000_000), terminal_size=(120, 40), run_before=keys(settle, "2"))
+
+
+class TestLockKinds:
+    """The locking screen (key 3) with the lock kinds' own state."""
+
+    def test_pi_boost(self, snap_compare: Any, settle: Settle) -> None:
+        """priority-inversion-pi at 5 ms: low owns rt_mutex L and runs at the
+        high task's prio 9 (its own 89), the PI line naming high as the donor;
+        high waits on L, medium cannot get the CPU."""
+        assert snap_compare(_at("priority-inversion-pi", 5_000_000), terminal_size=(120, 40), run_before=keys(settle, "3"))

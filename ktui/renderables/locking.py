@@ -20,6 +20,7 @@ CYCLE_STYLE = Style(bold=True, color="red")
 FREE_STYLE = Style(dim=True)
 HELD_STYLE = Style(color="green")
 WAIT_STYLE = Style(color="magenta")
+BOOST_STYLE = Style(color="yellow")
 
 LOCK_COLUMNS = (("LOCK", 12), ("KIND", 9), ("OWNER", 16), ("CPU", 4), ("HELD", 11), ("CONT/ACQ", 9))
 ROW_WIDTH = sum(w for _, w in LOCK_COLUMNS) + 30
@@ -57,6 +58,11 @@ def lock_rows(snap: LockingView) -> list[Row]:
                 lk.owner or None,
             )
         )
+        if lk.boost >= 0:
+            by = f", boosted by {lk.boost_by_comm}/{lk.boost_by}" if lk.boost_by else ""
+            rows.append(
+                Row([(f"  ↑ PI: {owner} runs at prio {lk.boost} (its own {lk.owner_normal_prio}){by}", BOOST_STYLE)], lk.owner)
+            )
         if len(lk.waiters) > 1 or lk.in_cycle:
             for n, (pid, comm) in enumerate(zip(lk.waiters, lk.waiter_comms, strict=True), 1):
                 rows.append(Row([(f"  └ waiter {n}: {comm}/{pid}", WAIT_STYLE)], pid))

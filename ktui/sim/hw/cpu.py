@@ -54,6 +54,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ktui.sim.include.linux.irqflags import trace_hardirqs_off, trace_hardirqs_on
 from ktui.sim.include.linux.percpu import PerCpu
 from ktui.sim.include.linux.preempt import (
     PREEMPT_MASK,
@@ -90,6 +91,14 @@ EV_IRQ_DISABLE = define_event("irq_disable", "preemptirq")
 EV_IRQ_ENABLE = define_event("irq_enable", "preemptirq")
 
 
+def irq_busy(m: Machine, cpu: int) -> bool:
+    """An interrupt handler (kernel/softirq.py's __do_softirq(), an [[irq]]
+    handler) runs on `cpu` over its task, which waits in place until the
+    handler's irq_exit resumes it (``m.ext["irq_busy"]``: frames per CPU)."""
+    busy = m.ext.get("irq_busy")
+    return isinstance(busy, list) and busy[cpu] > 0
+
+
 def schedule_bug(m: Machine, rq: Rq, task: TaskStruct) -> bool:
     """schedule_debug() -> __schedule_bug(): schedule() in atomic context.
 
@@ -109,6 +118,8 @@ def cpu_exec(m: Machine, cpu: int, gen: int) -> bool:
     rq = m.rqs[cpu]
     if gen != rq.exec_gen:
         return False
+    if irq_busy(m, cpu):
+        return False  # an interrupt handler runs over the task: it resumes it
     pid = rq.curr
     if pid == 0:
         return schedule(m, rq, preempt=False) if rq.need_resched else False
@@ -408,6 +419,7 @@ def op_preempt_enable(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
 def op_local_irq_disable(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
     """local_irq_disable()."""
     task.irqs_disabled = True
+    trace_hardirqs_off(m, rq.cpu, task.pid)
     return _done_tracing(m, rq, task, EV_IRQ_DISABLE)
 
 
@@ -422,8 +434,15 @@ def op_local_irq_enable(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
 
 
 def local_irq_restore(m: Machine, rq: Rq, task: TaskStruct, disabled: bool) -> None:
-    """Set the interrupt flag; deliver a tick that arrived while it was off."""
-    task.irqs_disabled = disabled
+    """Set the interrupt flag (telling lockdep of a change:
+    trace_hardirqs_on/off()); deliver a tick that arrived while it was off."""
+    if disabled != task.irqs_disabled:
+        if disabled:
+            task.irqs_disabled = True
+            trace_hardirqs_off(m, rq.cpu, task.pid)
+        else:
+            trace_hardirqs_on(m, rq.cpu, task.pid)
+            task.irqs_disabled = False
     if not disabled and rq.tick_pending:
         from ktui.sim.kernel.time.tick import deliver_pending_tick
 

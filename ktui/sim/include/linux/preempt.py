@@ -192,14 +192,20 @@ def preempt_count_sub(pcpu: PerCpu, val: int) -> bool:
 
 
 def validate_pcpu(pcpu: PerCpu) -> None:
-    """The count's interrupt bits are exactly what the context stack adds up
-    to (no op disables BH yet, so nothing else sets them).
+    """The count's interrupt bits are what the context stack adds up to,
+    plus whole SOFTIRQ_DISABLE_OFFSETs of local_bh_disable() (kernel/softirq.py).
 
     Raises:
         SimInvariantError: they differ, or a count is negative.
     """
     irq_bits = sum(CONTEXT_OFFSET[c] for c in pcpu.ctx_stack)
-    if pcpu.preempt_count < 0 or pcpu.preempt_count & ~PREEMPT_MASK != irq_bits:
+    bh_bits = (pcpu.preempt_count & ~PREEMPT_MASK) - irq_bits
+    if (
+        pcpu.preempt_count < 0
+        or bh_bits < 0
+        or bh_bits & ~SOFTIRQ_MASK
+        or bh_bits % SOFTIRQ_DISABLE_OFFSET
+    ):
         raise SimInvariantError(
             f"cpu {pcpu.cpu}: preempt_count {pcpu.preempt_count:#x} vs contexts {pcpu.ctx_stack}"
         )

@@ -3,7 +3,8 @@
 When a task starts waiting for a lock, follow the chain task -> lock it waits
 for -> that lock's owner -> the lock the owner waits for ... the way
 ``rt_mutex_adjust_prio_chain()`` (kernel/locking/rtmutex.c) walks owner
-chains and returns -EDEADLK. A chain that comes back to the new waiter is a
+chains and returns -EDEADLK; a lock held for read (rwlock, rw_semaphore) is
+waited for through each of its readers. A chain that comes back to the new waiter is a
 deadlock that this very wait closed: the machine emits a ``deadlock`` event
 naming the tasks, the locks and the event that closed the cycle, and runs
 stop there. (The kernel itself only finds such cycles for rt-mutexes; for
@@ -29,25 +30,45 @@ EV_DEADLOCK = define_event(
 )
 
 
+def holders(lock: Lock) -> list[int]:
+    """Who a waiter for `lock` waits for: its owner, else its readers (an
+    rwlock or rw_semaphore held for read), in the order they took it."""
+    return [lock.owner] if lock.owner else list(lock.readers)
+
+
 def find_cycle(m: Machine, start: int) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-    """The wait-for cycle through task `start`, as (pids, lock ids), or None."""
+    """The wait-for cycle through task `start`, as (pids, lock ids), or None.
+
+    A task waits for every holder of the lock it is blocked on: a writer
+    waiting on a read-held lock waits for each reader, so the walk is a
+    depth-first search, holders in order (the first cycle found is the
+    one reported; deterministic).
+    """
     pids = [start]
     locks: list[int] = []
-    pid = start
-    for _ in range(len(m.tasks) + 1):
+    seen: set[int] = {start}
+
+    def walk(pid: int) -> bool:
         lock_id = m.tasks[pid].blocked_on
         if lock_id < 0:
-            return None
-        owner = m.locks[lock_id].owner
-        if owner == 0:
-            return None
-        locks.append(lock_id)
-        if owner == start:
-            return tuple(pids), tuple(locks)
-        if owner in pids:
-            return None  # a cycle that does not involve `start`: found before
-        pids.append(owner)
-        pid = owner
+            return False
+        for holder in holders(m.locks[lock_id]):
+            if holder == start:
+                locks.append(lock_id)
+                return True
+            if holder in seen:
+                continue  # a cycle without `start` (found before), or a visited branch
+            seen.add(holder)
+            pids.append(holder)
+            locks.append(lock_id)
+            if walk(holder):
+                return True
+            pids.pop()
+            locks.pop()
+        return False
+
+    if walk(start):
+        return tuple(pids), tuple(locks)
     return None
 
 

@@ -139,6 +139,25 @@ def take(m: Machine, lock: Lock, pid: int) -> None:
         lock.wait_list.remove(pid)
 
 
+def take_read(m: Machine, lock: Lock, pid: int) -> None:
+    """Add `pid` to the readers of `lock` (an rwlock or rw_semaphore held
+    for read) and record it among its held locks."""
+    if not lock.readers:
+        lock.acquired_at = m.now
+    lock.readers.append(pid)
+    lock.acquisitions += 1
+    task = m.tasks[pid]
+    task.held_locks.append(lock.id)
+    task.blocked_on = -1
+    if pid in lock.wait_list:
+        lock.wait_list.remove(pid)
+
+
+def holds(lock: Lock, pid: int) -> bool:
+    """`pid` holds `lock`, as its owner or as one of its readers."""
+    return lock.owner == pid or pid in lock.readers
+
+
 def bug(m: Machine, cpu: int, pid: int, message: str, lock_id: int) -> None:
     """Emit a ``bug`` event: what the kernel would print as BUG/WARNING
     (`lock_id` -1 when no lock is involved)."""
@@ -250,26 +269,50 @@ def lock_contended(m: Machine, rq: Rq, task: TaskStruct, lock: Lock, how: int = 
 def lock_acquired(m: Machine, rq: Rq, task: TaskStruct, lock: Lock, how: int = 0) -> None:
     """lock_acquired(): the task has `lock` (unless a handoff already made
     it the holder, it takes it now). Emits ``lock_acquired``."""
-    if lock.id not in task.held_locks:
-        take(m, lock, task.pid)
+    if not holds(lock, task.pid):
+        if how_read(how):
+            take_read(m, lock, task.pid)
+        else:
+            take(m, lock, task.pid)
     m.emit(EV_LOCK_ACQUIRED, rq.cpu, task.pid, lock.id)
     lock.acquired_event = m.nr_events
     _call_hooks("lock_acquired", m, task, lock, how)
 
 
-def lock_release(m: Machine, rq: Rq, task: TaskStruct, lock: Lock) -> bool:
+def lock_trylock_acquired(m: Machine, rq: Rq, task: TaskStruct, lock: Lock, how: int) -> None:
+    """A trylock succeeded: the task takes `lock` (for read when `how` says
+    so) and lock_acquire() is called with trylock=1 (`how`), as
+    ``__raw_spin_trylock()`` and the like do: after the lock was taken, and
+    with no lock_contended/lock_acquired (no LOCK_CONTENDED()). Emits
+    ``lock_acquire``."""
+    if how_read(how):
+        take_read(m, lock, task.pid)
+    else:
+        take(m, lock, task.pid)
+    m.emit(EV_LOCK_ACQUIRE, rq.cpu, task.pid, lock.id)
+    lock.acquired_event = m.nr_events
+    _call_hooks("lock_acquire", m, task, lock, how)
+
+
+def lock_release(m: Machine, rq: Rq, task: TaskStruct, lock: Lock, read: bool = False) -> bool:
     """lock_release(): the task lets go of `lock`; emits ``lock_release``.
 
-    The owner field is the lock kind's to clear or hand on.
+    The owner field is the lock kind's to clear or hand on; a reader
+    (`read`) leaves ``lock.readers`` here.
 
     Returns:
         False, after emitting lockdep's "bad unlock balance" WARNING
         (print_unlock_imbalance_bug()), when the task does not hold `lock`.
     """
-    if lock.owner != task.pid or lock.id not in task.held_locks:
+    held = task.pid in lock.readers if read else lock.owner == task.pid
+    if not held or lock.id not in task.held_locks:
         bug(m, rq.cpu, task.pid, "WARNING: bad unlock balance detected!", lock.id)
         return False
     task.held_locks.remove(lock.id)
+    if read:
+        lock.readers.remove(task.pid)
+        if not lock.readers and not lock.owner:
+            lock.acquired_event = -1
     m.emit(EV_LOCK_RELEASE, rq.cpu, task.pid, lock.id)
     _call_hooks("lock_release", m, task, lock, 0)
     return True

@@ -21,9 +21,11 @@ spinlocks, raw vs. sleeping spinlocks on PREEMPT_RT.
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ktui.sim.hw.cpu import continue_task, local_irq_restore
+from ktui.sim.include.linux.irqflags import trace_hardirqs_off
 from ktui.sim.include.linux.preempt import PREEMPT_LOCK_OFFSET, preempt_count_add, preempt_count_sub
 from ktui.sim.include.linux.sched import TaskStruct
 from ktui.sim.kernel.locking.lock import (
@@ -54,8 +56,9 @@ def _lock(m: Machine, rq: Rq, task: TaskStruct, op: Op, irq: int, subclass: int 
     if task.op_phase == 0:
         if irq == IRQ_SAVE:
             task.saved_irqs.append(task.irqs_disabled)
-        if irq:
+        if irq and not task.irqs_disabled:
             task.irqs_disabled = True
+            trace_hardirqs_off(m, rq.cpu, task.pid)
         preempt_count_add(m.pcpu[rq.cpu], PREEMPT_LOCK_OFFSET)  # preempt_disable()
         task.op_phase = 1
         lock_acquire(m, rq, task, lock, how)  # spin_acquire()
@@ -161,3 +164,32 @@ def op_raw_spin_unlock(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
 
 register_lock_kind("spinlock", "spin_lock", "spin_unlock")
 register_lock_kind("raw_spinlock", "raw_spin_lock", "raw_spin_unlock")
+
+
+# -- the _bh forms (kernel/softirq.py's BH count) ---------------------------
+def _softirq() -> ModuleType:
+    """kernel/softirq.py, imported late: it imports the CPU model this module does."""
+    from ktui.sim.kernel import softirq
+
+    return softirq
+
+
+@register_op("spin_lock_bh", ("lock", "lock"), lock_kinds=SPIN_KINDS, doc="local_bh_disable() + spin_lock(): softirqs wait on this CPU")
+def op_spin_lock_bh(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
+    """spin_lock_bh(): __raw_spin_lock_bh() adds SOFTIRQ_LOCK_OFFSET
+    (SOFTIRQ_DISABLE_OFFSET here, PREEMPT_LOCK_OFFSET in `_lock`)."""
+    if task.op_phase == 0:
+        sirq = _softirq()
+        sirq.local_bh_disable_cnt(m, rq, task, sirq.SOFTIRQ_DISABLE_OFFSET)
+    return _lock(m, rq, task, op, IRQ_NONE)
+
+
+@register_op("spin_unlock_bh", ("lock", "lock"), lock_kinds=SPIN_KINDS, doc="spin_unlock() + local_bh_enable(): pending softirqs run here")
+def op_spin_unlock_bh(m: Machine, rq: Rq, task: TaskStruct, op: Op) -> bool:
+    """spin_unlock_bh(): the unlock, then __local_bh_enable_ip(SOFTIRQ_LOCK_OFFSET)
+    (its preempt part dropped by `_unlock`), running pending softirqs."""
+    _unlock(m, rq, task, op, IRQ_NONE)
+    sirq = _softirq()
+    if sirq.local_bh_enable_cnt(m, rq, task, sirq.SOFTIRQ_DISABLE_OFFSET):
+        sirq.do_softirq(m, rq.cpu)
+    return True

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 def validate_locks(m: Machine) -> None:
     """Raise `SimInvariantError` on the first lock inconsistent with its tasks."""
     for lock in m.locks:
+        for pid in lock.readers:
+            if lock.id not in m.tasks[pid].held_locks:
+                raise SimInvariantError(f"lock {lock.name}: reader {pid} does not hold it")
         if lock.owner and lock.id not in m.tasks[lock.owner].held_locks:
             waiting_handoff = m.tasks[lock.owner].blocked_on == lock.id
             if not waiting_handoff:
@@ -23,5 +26,6 @@ def validate_locks(m: Machine) -> None:
                 raise SimInvariantError(f"lock {lock.name}: waiter {pid} not blocked on it")
     for task in m.tasks.values():
         for lock_id in task.held_locks:
-            if m.locks[lock_id].owner != task.pid:
+            lock = m.locks[lock_id]
+            if lock.owner != task.pid and task.pid not in lock.readers:
                 raise SimInvariantError(f"pid {task.pid} holds {m.locks[lock_id].name} it does not own")

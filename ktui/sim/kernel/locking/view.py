@@ -42,6 +42,11 @@ class LockView:
     boost: int = -1
     """The owner's priority while a waiter boosts it above its own
     (rt_mutex priority inheritance: ``prio`` < ``normal_prio``), else -1."""
+    boost_by: int = 0
+    """The waiter whose prio the owner borrows (its top PI waiter), 0: none."""
+    boost_by_comm: str = ""
+    owner_normal_prio: int = -1
+    """The owner's own prio (``normal_prio``) while boosted."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -70,10 +75,14 @@ EMPTY_LOCKING = LockingView((), ())
 
 def locking_view(m: Machine) -> LockingView:
     """The locking view of `m` at its current position."""
+    from ktui.sim.kernel.locking.rtmutex import pi_boosted_by
+
     cycle_locks = {lk for _, _, locks, _ in m.deadlocks for lk in locks}
     locks = []
     for lk in m.locks:
         owner = m.tasks.get(lk.owner) if lk.owner else None
+        boosted = owner is not None and owner.prio < owner.normal_prio
+        by = pi_boosted_by(m, owner) if owner is not None and boosted else 0
         locks.append(
             LockView(
                 lk.id,
@@ -93,7 +102,10 @@ def locking_view(m: Machine) -> LockingView:
                 tuple(m.comm(p) for p in lk.readers),
                 lk.count,
                 lk.sequence,
-                owner.prio if owner and owner.prio < owner.normal_prio else -1,
+                owner.prio if owner and boosted else -1,
+                by,
+                m.comm(by) if by else "",
+                owner.normal_prio if owner and boosted else -1,
             )
         )
     deadlocks = tuple(
@@ -120,6 +132,7 @@ def locking_report(view: object) -> dict[str, object]:
             "acquisitions": lk.acquisitions,
             "readers": list(lk.reader_comms),
             "boost": lk.boost if lk.boost >= 0 else None,
+            "boosted_by": lk.boost_by_comm or None,
             **({"count": lk.count} if lk.kind == "semaphore" else {}),
             **({"sequence": lk.sequence} if lk.kind == "seqlock" else {}),
         }

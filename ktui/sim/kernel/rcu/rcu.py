@@ -179,5 +179,8 @@ def rcu_state(m: Machine) -> RcuState:
 
 
 def rcu_boot(m: Machine) -> None:
-    """rcu_init(): the state for this machine's CPUs."""
+    """rcu_init(): the state for this machine's CPUs; no SRCU domain yet
+    (made at boot, so that views never add keys to ``m.ext``)."""
     m.ext["rcu"] = RcuState(m.ncpus)
+    m.ext["srcu"] = []
+    m.ext["srcu_held"] = {}

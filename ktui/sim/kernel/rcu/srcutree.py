@@ -94,7 +94,7 @@ class SrcuStruct(PlainState):
 
 def srcu_domains(m: Machine) -> list[SrcuStruct]:
     """Every SRCU domain, in first-use order."""
-    table = m.ext.setdefault("srcu", [])
+    table = m.ext["srcu"]
     assert isinstance(table, list)
     return table
 
@@ -110,7 +110,7 @@ def _domain(m: Machine, name: str) -> tuple[int, SrcuStruct]:
 
 def _held(m: Machine) -> dict[int, list[list[object]]]:
     """pid -> the task's open SRCU sections as [domain, idx], innermost last."""
-    table = m.ext.setdefault("srcu_held", {})
+    table = m.ext["srcu_held"]
     assert isinstance(table, dict)
     return table
 

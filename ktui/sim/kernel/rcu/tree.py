@@ -54,12 +54,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from ktui.sim.hw.cpu import continue_task
-from ktui.sim.include.linux.preempt import (
-    CTX_SOFTIRQ,
-    PREEMPT_MASK,
-    SOFTIRQ_MASK,
-    context_enter,
-)
+from ktui.sim.include.linux.preempt import PREEMPT_MASK, SOFTIRQ_MASK
 from ktui.sim.include.linux.sched import TaskState
 from ktui.sim.include.trace.events.rcu import (
     EV_RCU_CALLBACK,
@@ -88,7 +83,8 @@ from ktui.sim.kernel.rcu.rcu import (
     rcu_state,
 )
 from ktui.sim.kernel.sched.core import SCHEDULE_HOOKS, try_to_wake_up
-from ktui.sim.kernel.time.tick import K_IRQ_EXIT, TICK_HOOKS
+from ktui.sim.kernel.softirq import RCU_SOFTIRQ, open_softirq, raise_softirq_irqoff
+from ktui.sim.kernel.time.tick import TICK_HOOKS
 from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, PRIO_NESTED, register_kind
 from ktui.sim.ops import ArgResolver, Op, register_op
 from ktui.sim.trace import define_event, symbol
@@ -327,23 +323,26 @@ def rcu_sched_clock_irq(m: Machine, rq: Rq) -> None:
         or any(rcu_seq_done(rdp.gp_seq, int(cb[1])) for cb in rdp.cbs)  # type: ignore[call-overload]
     ):
         rdp.core_queued = True  # invoke_rcu_core() -> raise_softirq(RCU_SOFTIRQ)
-        m.push(m.now, PRIO_CONT, K_RCU_CORE, cpu, 0)
+        m.push(m.now, PRIO_NESTED, K_RCU_RAISE, cpu, 0)
 
 
-def _rcu_core(m: Machine, cpu: int, entered: int) -> bool:
-    """rcu_core() in RCU_SOFTIRQ: one step of note_gp_changes(),
-    rcu_check_quiescent_state(), rcu_do_batch(); leaves softirq context
-    when none is left."""
+def _rcu_raise(m: Machine, cpu: int, _b: int) -> bool:
+    """invoke_rcu_core() -> raise_softirq(RCU_SOFTIRQ): its own step, as
+    raise_softirq_irqoff() traces softirq_raise."""
+    raise_softirq_irqoff(m, cpu, RCU_SOFTIRQ)
+    return True
+
+
+def rcu_core_si(m: Machine, cpu: int) -> bool:
+    """rcu_core() as the RCU_SOFTIRQ action: one step of note_gp_changes(),
+    rcu_check_quiescent_state(), rcu_do_batch(), at most one event per call;
+    True when nothing is left."""
     st = rcu_state(m)
     rdp = st.rdp[cpu]
-    pcpu = m.pcpu[cpu]
     pid = m.rqs[cpu].curr
-    if not entered:
-        context_enter(pcpu, CTX_SOFTIRQ)
-    nxt = (PRIO_CONT, K_RCU_CORE, cpu, 1)
     if rdp.gp_seq != st.gp_seq:
         # __note_gp_changes(): the end of the old one, then the new one.
-        if rcu_seq_state(rdp.gp_seq) and rdp.gp_seq != st.gp_seq:
+        if rcu_seq_state(rdp.gp_seq):
             rdp.gp_seq = rcu_seq_end(rdp.gp_seq)
             _emit_gp(m, cpu, pid, rdp.gp_seq, "cpuend")
         else:
@@ -354,8 +353,7 @@ def _rcu_core(m: Machine, cpu: int, entered: int) -> bool:
                 _emit_gp(m, cpu, pid, rdp.gp_seq, "cpustart")
             else:
                 _emit_gp(m, cpu, pid, rdp.gp_seq, "cpuend")
-        m.push(m.now, *nxt)
-        return True
+        return False
     if rdp.core_needs_qs and not rdp.cpu_no_qs and st.qsmask & (1 << cpu):
         # rcu_report_qs_rdp() -> rcu_report_qs_rnp()
         rdp.core_needs_qs = False
@@ -365,8 +363,7 @@ def _rcu_core(m: Machine, cpu: int, entered: int) -> bool:
             1 if st.gp_tasks else 0,
         )
         rcu_report_qs_rsp(m, st)
-        m.push(m.now, *nxt)
-        return True
+        return False
     for i, cb in enumerate(rdp.cbs):
         snap = cb[1]
         assert isinstance(snap, int)
@@ -374,11 +371,9 @@ def _rcu_core(m: Machine, cpu: int, entered: int) -> bool:
             del rdp.cbs[i]
             rdp.invoked += 1
             m.emit(EV_RCU_INVOKE_CALLBACK, cpu, pid, symbol(RCU_NAME), symbol(str(cb[0])))
-            m.push(m.now, *nxt)
-            return True
+            return False
     rdp.core_queued = False
-    m.push(m.now, PRIO_NESTED, K_IRQ_EXIT, cpu, CTX_SOFTIRQ)
-    return False
+    return True
 
 
 # -- the ops ---------------------------------------------------------------
@@ -501,7 +496,8 @@ def rcu_jiffies_stall_check(m: Machine) -> int:
 K_RCU_GP = register_kind("rcu_gp_kthread", _gp_kthread)
 K_RCU_QS = register_kind("rcu_qs", _rcu_qs_step)
 K_RCU_PREEMPT_TASK = register_kind("rcu_preempt_task", _preempt_task)
-K_RCU_CORE = register_kind("rcu_core", _rcu_core)
+K_RCU_RAISE = register_kind("rcu_raise_softirq", _rcu_raise)
+open_softirq(RCU_SOFTIRQ, rcu_core_si)
 SCHEDULE_HOOKS.append(rcu_note_context_switch)
 TICK_HOOKS.append(rcu_sched_clock_irq)
 

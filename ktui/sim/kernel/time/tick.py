@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ktui.sim.include.linux.preempt import CTX_HARDIRQ, context_enter, context_exit
+from ktui.sim.include.linux.preempt import CTX_HARDIRQ, context_enter, context_exit, in_interrupt
 from ktui.sim.include.trace.events.timer import EV_HRTIMER_EXPIRE_ENTRY, HRTIMER_TICK
 from ktui.sim.kernel.sched.core import K_TICK, kick, sched_tick
 from ktui.sim.machine import PRIO_CONT, PRIO_IRQ, PRIO_NESTED, bind_kind, register_kind
@@ -40,6 +40,16 @@ def hrtimer_run_sleepers(m: Machine, cpu: int) -> None:
     from ktui.sim.kernel.time.hrtimer import hrtimer_run_sleepers as run
 
     run(m, cpu)
+
+
+def invoke_softirq(m: Machine, cpu: int) -> bool:
+    """irq_exit(): run pending softirqs unless still in_interrupt()
+    (kernel/softirq.py's, imported late: it imports the CPU model)."""
+    if not m.ext.get("softirq") or in_interrupt(m.pcpu[cpu].preempt_count):
+        return False
+    from ktui.sim.kernel.softirq import do_softirq
+
+    return do_softirq(m, cpu)
 
 
 def tick_function(m: Machine) -> int:
@@ -94,6 +104,8 @@ def _irq_exit(m: Machine, cpu: int, ctx: int) -> bool:
     __do_softirq()), then irqentry_exit(): preempt_schedule_irq() when
     need_resched is set (the CPU looks at once; it preempts if it may)."""
     context_exit(m.pcpu[cpu], ctx)
+    if ctx == CTX_HARDIRQ and invoke_softirq(m, cpu):
+        return False  # __do_softirq() runs first; it resumes the task
     rq = m.rqs[cpu]
     if rq.curr and rq.need_resched and not m.pcpu[cpu].ctx_stack:
         kick(m, rq, m.now, PRIO_CONT)

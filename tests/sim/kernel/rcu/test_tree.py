@@ -159,3 +159,12 @@ def test_step_back_and_forth_gives_the_same_state_hash() -> None:
     assert sim.state_hash() == h
     sim.goto(here // 2)
     assert sim.state_hash() == mid
+
+
+def test_the_report_does_not_change_the_state() -> None:
+    """Building the rcu view reads the machine only (no m.ext key added)."""
+    sim = make_sim({"t": "---\nrcu_read_lock\nrun 1ms\nrcu_read_unlock\n"})
+    sim.run()
+    h = sim.state_hash()
+    sim.report()
+    assert sim.state_hash() == h
