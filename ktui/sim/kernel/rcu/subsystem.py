@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ktui.sim.core.subsystem import Subsystem
 from ktui.sim.kernel.rcu.rcu import rcu_boot
+from ktui.sim.kernel.rcu.tree_stall import parse_rcu
 from ktui.sim.kernel.rcu.view import rcu_report, rcu_view
 
 SUBSYSTEM = Subsystem(
@@ -11,6 +12,7 @@ SUBSYSTEM = Subsystem(
     title="RCU",
     modules=("ktui.sim.include.trace.events.rcu", "ktui.sim.kernel.rcu.tree", "ktui.sim.kernel.rcu.srcutree"),
     boot=rcu_boot,
+    tables={"rcu": parse_rcu},
     view=rcu_view,
     report=rcu_report,
 )

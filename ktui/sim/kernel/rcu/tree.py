@@ -315,6 +315,14 @@ def rcu_sched_clock_irq(m: Machine, rq: Rq) -> None:
         qs = True
     else:
         qs = not rdp.cpu_no_qs
+    if (
+        rcu_gp_in_progress(st)
+        and (st.qsmask or st.gp_tasks)
+        and _jiffies(m) >= st.jiffies_stall
+        and not st.stall_reported
+    ):
+        st.stall_reported = True  # check_cpu_stall()'s cmpxchg(): one CPU reports
+        m.push(m.now, PRIO_NESTED, K_RCU_STALL, cpu, 0)
     if rdp.core_queued:
         return
     if (
@@ -493,6 +501,22 @@ def rcu_jiffies_stall_check(m: Machine) -> int:
     return rcu_jiffies_till_stall_check(m)
 
 
+def _rcu_stall(m: Machine, cpu: int, _b: int) -> bool:
+    """check_cpu_stall() -> print_other_cpu_stall(); the next warning is due
+    3 * rcu_jiffies_till_stall_check() + 3 jiffies later."""
+    from ktui.sim.kernel.rcu.tree_stall import stall_report
+
+    st = rcu_state(m)
+    if not rcu_gp_in_progress(st) or not (st.qsmask or st.gp_tasks):
+        st.stall_reported = False
+        return False
+    bug(m, cpu, m.rqs[cpu].curr, stall_report(m, cpu), -1)
+    st.jiffies_stall = _jiffies(m) + 3 * rcu_jiffies_stall_check(m) + 3
+    st.stall_reported = False
+    return True
+
+
+K_RCU_STALL = register_kind("rcu_stall", _rcu_stall)
 K_RCU_GP = register_kind("rcu_gp_kthread", _gp_kthread)
 K_RCU_QS = register_kind("rcu_qs", _rcu_qs_step)
 K_RCU_PREEMPT_TASK = register_kind("rcu_preempt_task", _preempt_task)

@@ -168,3 +168,22 @@ def test_the_report_does_not_change_the_state() -> None:
     h = sim.state_hash()
     sim.report()
     assert sim.state_hash() == h
+
+
+def test_a_reader_held_past_the_stall_timeout_is_reported() -> None:
+    """[rcu] stall_timeout = 3: rcu_jiffies_till_stall_check() = 3 * HZ =
+    750 jiffies after the start at 0: "INFO: rcu_preempt detected stalls"
+    at 3 s, naming CPU 0 (the reader's), level WARNING."""
+    sim = make_sim(
+        {"r": "---\nrcu_read_lock\nrun 5s\nrcu_read_unlock\n", "w": "---\nsynchronize_rcu\n"},
+        cpus=2,
+        extra="[rcu]\nstall_timeout = 3",
+    )
+    sim.run()
+    log = sim.report()["log"]
+    assert isinstance(log, list) and len(log) == 1
+    (entry,) = log
+    assert entry["time_ns"] == 750 * 4 * MS and entry["level"] == "WARNING"
+    lines = str(entry["message"]).split("\n")
+    assert lines[0] == "INFO: rcu_preempt detected stalls on CPUs/tasks:"
+    assert lines[1].startswith("\t0-") and "t=750 jiffies, g=-1199" in lines[-1]
