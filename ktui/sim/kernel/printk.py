@@ -29,6 +29,8 @@ _REPORTS_WITHOUT_PREFIX = (
     # hardlockup_panic; kernel/hung_task.c check_hung_task(): pr_err.
     ("CPU", " Watchdog detected hard LOCKUP on cpu ", "BUG"),
     ("INFO: task ", " blocked for more than ", "WARNING"),
+    # kernel/rcu/tree_stall.h print_other_cpu_stall(): pr_err.
+    ("INFO: ", " detected stalls on CPUs/tasks:", "WARNING"),
 )
 
 

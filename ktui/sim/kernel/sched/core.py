@@ -16,6 +16,7 @@ Left out: the rq lock and remote wakeup lists, core scheduling.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ktui.sim.include.linux.sched import (
@@ -171,6 +172,12 @@ def deactivate_task(m: Machine, rq: Rq, task: TaskStruct, flags: int) -> None:
 
 
 # -- __schedule -------------------------------------------------------------
+ScheduleHook = Callable[["Machine", "Rq", "TaskStruct | None", bool], None]
+SCHEDULE_HOOKS: list[ScheduleHook] = []
+"""Called by __schedule() before the pick with (prev, preempt), as it calls
+rcu_note_context_switch(); they may only queue work (their events follow)."""
+
+
 def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
     """__schedule(): put prev, pick next, switch. Returns True if it switched.
 
@@ -181,6 +188,8 @@ def schedule(m: Machine, rq: Rq, preempt: bool) -> bool:
     update_rq_clock(m, rq)
     prev_pid = rq.curr
     prev = m.tasks[prev_pid] if prev_pid else None
+    for hook in SCHEDULE_HOOKS:  # rcu_note_context_switch()
+        hook(m, rq, prev, preempt)
     prev_state = RUNNING
     if prev is not None:
         prev_state = prev.state | prev.exit_state

@@ -16,6 +16,7 @@ after a long idle period (jiffies are derived from the clock instead).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ktui.sim.include.linux.preempt import CTX_HARDIRQ, context_enter, context_exit, in_interrupt
@@ -27,6 +28,12 @@ from ktui.sim.trace import symbol
 if TYPE_CHECKING:
     from ktui.sim.kernel.sched.sched import Rq
     from ktui.sim.machine import Machine
+
+TickHook = Callable[["Machine", "Rq"], None]
+TICK_HOOKS: list[TickHook] = []
+"""Called by each tick in hardirq context, as update_process_times() calls
+rcu_sched_clock_irq(); they may only queue work (their events follow)."""
+
 
 def hrtimer_run_sleepers(m: Machine, cpu: int) -> None:
     """kernel/time/hrtimer.py's, imported late: it imports K_IRQ_EXIT from here."""
@@ -70,6 +77,8 @@ def _run_tick(m: Machine, rq: Rq) -> bool:
         m.jiffies = m.now // m.tick_nsec
     context_enter(m.pcpu[rq.cpu], CTX_HARDIRQ)  # irq_enter()
     sched_tick(m, rq)
+    for hook in TICK_HOOKS:  # update_process_times(): rcu_sched_clock_irq()
+        hook(m, rq)
     m.emit(EV_HRTIMER_EXPIRE_ENTRY, rq.cpu, rq.curr, HRTIMER_TICK, tick_function(m))
     # __hrtimer_run_queues() goes on with the sleepers whose soft expiry
     # has come, in this same interrupt (each its own event, before irq_exit).
