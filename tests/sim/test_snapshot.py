@@ -10,7 +10,9 @@ def test_snapshot_at_the_deadlock() -> None:
     sim = ktui.sim.load("abba")
     sim.run()
     snap = sim.snapshot()
-    assert snap.status == "deadlock" and snap.event == 16
+    # lockdep's circular report is event 15: t1 asked for B holding A (11),
+    # t2 asks for A holding B (14); then t2's lock_contended and the deadlock
+    assert snap.status == "deadlock" and snap.event == 17
     assert [(lk.name, lk.owner_comm, lk.waiter_comms, lk.in_cycle) for lk in snap.locks] == [
         ("A", "t1", ("t2",), True),
         ("B", "t2", ("t1",), True),

@@ -31,7 +31,7 @@ def test_render_shows_the_cycle_and_position(capsys: pytest.CaptureFixture[str])
     """Without --at, render runs to the first stop: the deadlock, with the cycle spelled out."""
     assert main(["render", "abba", "--size", "120x40"]) == 0
     out, _ = capsys.readouterr()
-    assert "#16/16" in out and "DEADLOCK" in out
+    assert "#17/17" in out and "DEADLOCK" in out
     assert "t2 ─wants A→ t1 ─wants B→ t2" in out
 
 

@@ -72,29 +72,29 @@ async def test_screen_keys_keep_the_position(abba_app: KtuiApp, settle: Settle) 
         sim = abba_app.ctl.sim
         await pilot.press("c")
         await settle(abba_app, pilot)
-        assert sim.event == 16
+        assert sim.event == 17
         await pilot.press("2")
         await settle(abba_app, pilot)
         screen = abba_app.screen
         assert isinstance(screen, SubsystemScreen) and screen.group.name == "sched"
-        assert "#16/16" in status_line(abba_app) and "Scheduler" in status_line(abba_app)
+        assert "#17/17" in status_line(abba_app) and "Scheduler" in status_line(abba_app)
         await pilot.press("left")
         await settle(abba_app, pilot)
-        assert sim.event == 15
+        assert sim.event == 16
         await pilot.press("3")
         await settle(abba_app, pilot)
         screen = abba_app.screen
         assert isinstance(screen, SubsystemScreen) and screen.group.name == "locking"
-        assert screen.snapshot.event == 15
-        assert "#15/16" in status_line(abba_app)
+        assert screen.snapshot.event == 16
+        assert "#16/17" in status_line(abba_app)
         await pilot.press("right")
         await settle(abba_app, pilot)
-        assert sim.event == 16
+        assert sim.event == 17
         await pilot.press("1")
         await settle(abba_app, pilot)
         assert isinstance(abba_app.screen, OverviewScreen)
-        assert abba_app.screen.snapshot.event == 16
-        assert "#16/16" in status_line(abba_app)
+        assert abba_app.screen.snapshot.event == 17
+        assert "#17/17" in status_line(abba_app)
 
 
 @pytest.mark.parametrize("key", ["1", "2", "3"])
@@ -109,7 +109,7 @@ async def test_time_travel_keys_on_every_screen(abba_app: KtuiApp, settle: Settl
         assert sim.event == 2
         await pilot.press("c")
         await settle(abba_app, pilot)
-        assert sim.status == "deadlock" and sim.event == 16
+        assert sim.status == "deadlock" and sim.event == 17
         await pilot.press("g", *"5", "enter")
         await settle(abba_app, pilot)
         assert sim.event == 5
@@ -141,7 +141,7 @@ async def test_overview_add_and_remove_the_focused_pane(abba_app: KtuiApp, settl
         await settle(abba_app, pilot)
         assert abba_app.overview == ["rq", "timeline", "locks", "task", "trace"]
         assert [p.PANE_ID for p in abba_app.screen.query(Pane)] == ["rq", "locks", "task", "timeline", "trace"]
-        assert abba_app.screen.query_one(TraceView).view.event == 16
+        assert abba_app.screen.query_one(TraceView).view.event == 17
 
 
 async def test_empty_overview_says_how_to_fill_it(abba_app: KtuiApp, settle: Settle) -> None:
@@ -267,7 +267,7 @@ async def test_trace_shows_the_cursor_line_in_full_when_narrow(abba_app: KtuiApp
         await settle(abba_app, pilot)
         await pilot.press("shift+tab")  # the trace tab
         await pilot.pause()
-        await pilot.press("up", "up", "up")  # event 13: t1's sched_switch
+        await pilot.press("up", "up", "up", "up")  # event 13: t1's sched_switch
         await pilot.pause()
         trace = abba_app.screen.query_one(TraceView)
         assert trace.cursor == 12

@@ -243,6 +243,12 @@ def unregister_lock_hook(point: HookPoint, fn: LockHook) -> None:
     LOCK_HOOKS[point] = tuple(h[2] for h in _HOOKS[point])
 
 
+UnlockImbalanceHandler = Callable[["Machine", "Rq", "TaskStruct", Lock], bool]
+UNLOCK_IMBALANCE: list[UnlockImbalanceHandler] = []
+"""print_unlock_imbalance_bug() owners: a handler that returns True has
+printed the report and emitted this step's event (lockdep, when on)."""
+
+
 def _call_hooks(point: str, m: Machine, task: TaskStruct, lock: Lock, how: int) -> None:
     for hook in LOCK_HOOKS[point]:
         hook(m, task, lock, how)
@@ -308,7 +314,9 @@ def lock_release(m: Machine, rq: Rq, task: TaskStruct, lock: Lock, read: bool = 
     """
     held = task.pid in lock.readers if read else lock.owner == task.pid
     if not held or lock.id not in task.held_locks:
-        bug(m, rq.cpu, task.pid, "WARNING: bad unlock balance detected!", lock.id)
+        # lockdep, when on, prints and emits this report itself (one text)
+        if not any(handler(m, rq, task, lock) for handler in UNLOCK_IMBALANCE):
+            bug(m, rq.cpu, task.pid, "WARNING: bad unlock balance detected!", lock.id)
         return False
     task.held_locks.remove(lock.id)
     if read:
